@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { createDatabase, dialectOf } from './db/connect.js';
+import type { Db } from './db/database.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import authRoutes from './modules/auth/auth.routes.js';
+import { LocalDiskStorage, type Storage } from './modules/media/storage.js';
+import opsRoutes from './modules/ops/ops.routes.js';
+import usersRoutes from './modules/users/users.routes.js';
+import { authPlugin } from './plugins/auth.js';
+import { openapiPlugin } from './plugins/openapi.js';
+import { problemPlugin } from './plugins/problem.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { createServices, type Services } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+    services: Services;
+  }
+}
+
+export interface AppOptions {
+  /** An existing database (tests share one per file); otherwise opened from config and closed with the app. */
+  db?: Db;
+  clock?: Clock;
+  storage?: Storage;
+}
+
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+// Bodies are validated strictly: "12" is not a price and unknown fields are refused, never
+// stripped. Query strings and path parameters are text, so they are coerced to their types.
+function validators() {
+  const body = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false });
+  const text = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
+  addFormats.default(body);
+  addFormats.default(text);
+  return { body, text };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The whole application, built the same way for production and for tests. */
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
+  const db = options.db ?? createDatabase(config.database);
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true })
+    : undefined;
+  redis?.on('error', () => {}); // reported by the rate limiter's skipOnError path, not as a crash
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: JSON_BODY_LIMIT,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: config.env === 'production' ? 'loopback, linklocal, uniquelocal' : false,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const ajv = validators();
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? ajv.body : ajv.text).compile(schema),
+  );
+
+  const ctx: AppContext = {
+    config,
+    db,
+    dialect: dialectOf(db),
+    clock: options.clock ?? systemClock,
+    storage: options.storage ?? new LocalDiskStorage(config.uploadDir),
+  };
+  app.decorate('ctx', ctx);
+  app.decorate('services', createServices(ctx));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', async () => {
+    redis?.disconnect();
+    if (!options.db) await db.destroy();
+  });
+
+  await app.register(problemPlugin);
+  await app.register(helmet, {
+    // The API serves JSON; /docs needs inline styles and scripts of the bundled reference page.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+    exposedHeaders: ['X-Total-Count', 'Link', 'X-Request-Id', 'ETag', 'Retry-After'],
+  });
+  await app.register(rateLimitPlugin, { max: config.rateLimitMax, authMax: config.authRateLimitMax, redis });
+  await app.register(authPlugin);
+  await app.register(openapiPlugin);
+
+  await app.register(opsRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes);
+      await api.register(usersRoutes);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type DatabaseUrl = { dialect: 'sqlite'; filename: string } | { dialect: 'postgres'; url: string };
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseUrl;
+  readonly jwtSecret: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly adminUsername: string;
+  readonly adminPassword: string | undefined;
+  readonly uploadDir: string;
+  readonly maxUploadBytes: number;
+  readonly redisUrl: string | undefined;
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: string;
+  readonly rateLimitMax: number;
+  readonly authRateLimitMax: number;
+  readonly webConcurrency: number;
+  readonly deliveryDays: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = env[name] || fallback;
+  const match = /^(\d+)([smhd])$/.exec(raw);
+  if (!match || Number(match[1]) === 0) {
+    throw new ConfigError(name, `must be a duration such as 15m, 12h or 30d, got "${raw}"`);
+  }
+  return Number(match[1]) * DURATION_UNITS[match[2]!]!;
+}
+
+export function parseDatabaseUrl(raw: string, variable = 'DATABASE_URL'): DatabaseUrl {
+  if (raw.startsWith('sqlite:')) {
+    const filename = raw.slice('sqlite:'.length);
+    if (!filename) throw new ConfigError(variable, 'needs a file name after sqlite: (or :memory:)');
+    return { dialect: 'sqlite', filename };
+  }
+  if (/^postgres(ql)?:\/\//.test(raw)) return { dialect: 'postgres', url: raw };
+  throw new ConfigError(variable, `must start with sqlite: or postgres://, got "${raw}"`);
+}
+
+/**
+ * Outside production a missing JWT secret is generated once and kept next to the data, so a
+ * restart keeps everyone's sessions; production must be given one.
+ */
+function jwtSecret(env: Env, nodeEnv: Config['env'], dataDir: string): string {
+  const given = env.JWT_SECRET;
+  if (given) {
+    if (Buffer.byteLength(given) < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes long');
+    return given;
+  }
+  if (nodeEnv === 'production')
+    throw new ConfigError('JWT_SECRET', 'is required in production (32 bytes or more)');
+  if (nodeEnv === 'test') return randomBytes(32).toString('hex');
+  const file = join(dataDir, '.jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = (env.NODE_ENV || 'development') as Config['env'];
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    throw new ConfigError('NODE_ENV', `must be development, production or test, got "${nodeEnv}"`);
+  }
+  const database = parseDatabaseUrl(env.DATABASE_URL || 'sqlite:./data/mercato.db');
+  const dataDir =
+    database.dialect === 'sqlite' && database.filename !== ':memory:' ? dirname(database.filename) : './data';
+  const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const adminPassword = env.ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 128)) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be 8 to 128 characters');
+  }
+  const adminUsername = env.ADMIN_USERNAME || 'admin';
+  if (!/^[A-Za-z0-9_.-]{3,80}$/.test(adminUsername)) {
+    throw new ConfigError('ADMIN_USERNAME', 'must be 3-80 characters of letters, digits, _ . -');
+  }
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError('REDIS_URL', 'must start with redis://');
+
+  return Object.freeze({
+    env: nodeEnv,
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    database,
+    jwtSecret: jwtSecret(env, nodeEnv, dataDir),
+    accessTokenTtlSeconds: duration(env, 'ACCESS_TOKEN_TTL', '15m'),
+    refreshTokenTtlSeconds: duration(env, 'REFRESH_TOKEN_TTL', '30d'),
+    adminUsername,
+    adminPassword,
+    uploadDir: env.UPLOAD_DIR || join(dataDir, 'uploads'),
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    redisUrl,
+    corsOrigins: (env.CORS_ORIGINS || '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    logLevel,
+    rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 600, 1, 10_000_000),
+    authRateLimitMax: integer(env, 'AUTH_RATE_LIMIT_MAX', 20, 1, 10_000_000),
+    webConcurrency: integer(env, 'WEB_CONCURRENCY', 1, 1, 64),
+    deliveryDays: integer(env, 'DELIVERY_DAYS', 7, 0, 365),
+  });
+}

@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+} from 'kysely';
+import pg from 'pg';
+import type { DatabaseUrl } from '../config.js';
+import type { Database, Db } from './database.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so two
+ * writers never both read then fail to upgrade (SQLITE_BUSY mid-checkout). Combined with the
+ * busy timeout, concurrent writers simply queue.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
+function pgTypes() {
+  const types = pg.types;
+  // int8 (COUNT, SUM over integers, bigint cents) and numeric come back as strings by default;
+  // every value we store fits in a double's 53-bit integer range.
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === types.builtins.INT8 || oid === types.builtins.NUMERIC) return (v: string) => Number(v);
+      return types.getTypeParser(oid, format);
+    },
+  };
+}
+
+export function createDatabase(url: DatabaseUrl, options: { poolSize?: number } = {}): Db {
+  if (url.dialect === 'sqlite') {
+    if (url.filename !== ':memory:') mkdirSync(dirname(url.filename), { recursive: true });
+    const sqlite = new SQLite(url.filename);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+    return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  }
+  const pool = new pg.Pool({ connectionString: url.url, max: options.poolSize ?? 10, types: pgTypes() });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: works on any schema, including a migration's
+export function dialectOf(db: Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { Migrator, sql } from 'kysely';
+import type { Config } from '../config.js';
+import { hashPassword } from '../modules/auth/password.js';
+import { dialectOf } from './connect.js';
+import type { Db } from './database.js';
+import { migrations } from './migrations/index.js';
+
+// The 20 categories of seed 003, created on first start.
+export const SEED_CATEGORIES = [
+  'Electronics',
+  'Fashion',
+  'Home',
+  'Beauty',
+  'Sports',
+  'Books',
+  'Toys',
+  'Groceries',
+  'Automotive',
+  'Tools',
+  'Pets',
+  'Jewelry',
+  'Music',
+  'Movies',
+  'Gaming',
+  'Health',
+  'Baby',
+  'Office',
+  'Industrial',
+  'Software',
+];
+
+const ADVISORY_LOCK_KEY = 7_245_310_001; // arbitrary, constant: "mercato schema"
+
+export interface SetupReport {
+  migrated: string[];
+  /** Set only when this start generated the admin password (printed once, never stored in clear). */
+  generatedAdminPassword?: string;
+  adminCreated: boolean;
+}
+
+/**
+ * Migrates and seeds under a lock, so several processes starting at once on one empty database
+ * (seed 003 crashed in create_all under two workers) take turns: PostgreSQL through a session
+ * advisory lock, SQLite through its write lock (BEGIN IMMEDIATE, queued by the busy timeout).
+ */
+export async function setupDatabase(
+  db: Db,
+  config: Pick<Config, 'env' | 'adminUsername' | 'adminPassword'>,
+): Promise<SetupReport> {
+  if (dialectOf(db) === 'postgres') {
+    return db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(${ADVISORY_LOCK_KEY})`.execute(conn);
+      try {
+        return await migrateAndSeed(db, config);
+      } finally {
+        await sql`select pg_advisory_unlock(${ADVISORY_LOCK_KEY})`.execute(conn);
+      }
+    });
+  }
+  return migrateAndSeed(db, config);
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+async function migrateAndSeed(
+  db: Db,
+  config: Pick<Config, 'env' | 'adminUsername' | 'adminPassword'>,
+): Promise<SetupReport> {
+  const migrated = await migrateToLatest(db);
+  const now = new Date().toISOString();
+  await db
+    .insertInto('categories')
+    .values(
+      SEED_CATEGORIES.map((name) => ({
+        name,
+        name_key: name.toLowerCase(),
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.column('name_key').doNothing())
+    .execute();
+  return { migrated, ...(await ensureAdmin(db, config)) };
+}
+
+async function ensureAdmin(
+  db: Db,
+  config: Pick<Config, 'env' | 'adminUsername' | 'adminPassword'>,
+): Promise<Omit<SetupReport, 'migrated'>> {
+  const key = config.adminUsername.toLowerCase();
+  const existing = await db
+    .selectFrom('users')
+    .select('id')
+    .where('username_key', '=', key)
+    .executeTakeFirst();
+  if (existing) return { adminCreated: false };
+  if (!config.adminPassword && config.env === 'production') return { adminCreated: false };
+  const password = config.adminPassword ?? randomBytes(12).toString('base64url');
+  const now = new Date().toISOString();
+  const inserted = await db
+    .insertInto('users')
+    .values({
+      username: config.adminUsername,
+      username_key: key,
+      password_hash: await hashPassword(password),
+      is_admin: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('username_key').doNothing())
+    .executeTakeFirst();
+  const created = Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+  return {
+    adminCreated: created,
+    ...(created && !config.adminPassword ? { generatedAdminPassword: password } : {}),
+  };
+}

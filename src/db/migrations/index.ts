@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001_initial.js';
+
+/** Every schema change, in order. Names never change once released. */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+};

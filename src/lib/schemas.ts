@@ -1,0 +1,43 @@
+import { type TSchema, Type } from 'typebox';
+
+/** RFC 9457 problem details, as every error response is shaped. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
+);
+
+export const ProblemRef = Type.Unsafe<Record<string, unknown>>(Type.Ref('Problem'));
+
+/** Documents the error statuses a route can answer with, all shaped as Problem. */
+export function problems(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemRef]));
+}
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+
+export const Pagination = {
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100)' }),
+  ),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Items to skip' })),
+};
+
+/** A JSON number with at most two decimals, 0 to 99,999,999.99 (checked exactly in money.ts). */
+export const MoneyAmount = (description: string) =>
+  Type.Number({ minimum: 0, maximum: 99_999_999.99, description: `${description} (at most two decimals)` });
+
+/** A nullable string field that an update may set to null to clear it. */
+export const NullableString = (options: { maxLength: number; description?: string }) =>
+  Type.Union([Type.String({ maxLength: options.maxLength }), Type.Null()], {
+    description: options.description,
+  });
+
+export const Message = Type.Object({ message: Type.String() });

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { unauthorized } from '../../lib/errors.js';
+
+export interface AccessClaims {
+  userId: number;
+  isAdmin: boolean;
+  /** users.token_version at issue time; a password change bumps it and so voids old tokens. */
+  version: number;
+}
+
+export interface RefreshClaims {
+  userId: number;
+  tokenId: string;
+  familyId: string;
+}
+
+type TokenUse = 'access' | 'refresh';
+
+/** HS256 JWTs. `token_use` keeps the two kinds apart: neither is accepted as the other. */
+export class TokenSigner {
+  private readonly key: Uint8Array;
+  constructor(
+    secret: string,
+    private readonly accessTtlSeconds: number,
+    private readonly refreshTtlSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  signAccess(claims: AccessClaims, now: Date): Promise<string> {
+    return this.sign(
+      { is_admin: claims.isAdmin, ver: claims.version },
+      'access',
+      claims.userId,
+      now,
+      this.accessTtlSeconds,
+    );
+  }
+
+  signRefresh(
+    claims: Omit<RefreshClaims, 'tokenId'>,
+    now: Date,
+  ): Promise<{ token: string; tokenId: string }> {
+    const tokenId = randomUUID();
+    return this.sign(
+      { fam: claims.familyId },
+      'refresh',
+      claims.userId,
+      now,
+      this.refreshTtlSeconds,
+      tokenId,
+    ).then((token) => ({ token, tokenId }));
+  }
+
+  get accessTtl(): number {
+    return this.accessTtlSeconds;
+  }
+
+  get refreshTtl(): number {
+    return this.refreshTtlSeconds;
+  }
+
+  private sign(
+    claims: Record<string, unknown>,
+    use: TokenUse,
+    userId: number,
+    now: Date,
+    ttl: number,
+    jti: string = randomUUID(),
+  ): Promise<string> {
+    const iat = Math.floor(now.getTime() / 1000);
+    return new SignJWT({ ...claims, token_use: use })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(String(userId))
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttl)
+      .setJti(jti)
+      .sign(this.key);
+  }
+
+  async verifyAccess(token: string, now: Date): Promise<AccessClaims> {
+    const payload = await this.verify(token, 'access', now);
+    return { userId: Number(payload.sub), isAdmin: payload.is_admin === true, version: Number(payload.ver) };
+  }
+
+  async verifyRefresh(token: string, now: Date): Promise<RefreshClaims> {
+    const payload = await this.verify(token, 'refresh', now);
+    if (typeof payload.jti !== 'string' || typeof payload.fam !== 'string')
+      throw unauthorized('Invalid refresh token');
+    return { userId: Number(payload.sub), tokenId: payload.jti, familyId: payload.fam };
+  }
+
+  private async verify(token: string, use: TokenUse, now: Date) {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        currentDate: now,
+        requiredClaims: ['sub', 'exp', 'jti'],
+      });
+      if (payload.token_use !== use || !/^\d+$/.test(payload.sub ?? '')) {
+        throw unauthorized(use === 'access' ? 'An access token is required' : 'A refresh token is required');
+      }
+      return payload;
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw unauthorized('The token has expired');
+      if (error instanceof joseErrors.JOSEError) throw unauthorized('Invalid token');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { sql } from 'kysely';
+import type { Executor, Trx, UsersTable } from '../../db/database.js';
+
+export type UserRow = Omit<UsersTable, 'id' | 'is_admin' | 'token_version'> & {
+  id: number;
+  is_admin: number;
+  token_version: number;
+  profile_storage_key: string | null;
+};
+
+function selectUsers(db: Executor) {
+  return db
+    .selectFrom('users')
+    .leftJoin('media', 'media.id', 'users.profile_media_id')
+    .selectAll('users')
+    .select('media.storage_key as profile_storage_key');
+}
+
+export const findUserById = (db: Executor, id: number): Promise<UserRow | undefined> =>
+  selectUsers(db).where('users.id', '=', id).executeTakeFirst();
+
+export const findUserByUsername = (db: Executor, username: string): Promise<UserRow | undefined> =>
+  selectUsers(db).where('users.username_key', '=', username.toLowerCase()).executeTakeFirst();
+
+export const findUserByEmail = (db: Executor, email: string): Promise<UserRow | undefined> =>
+  selectUsers(db).where('users.email_key', '=', email.toLowerCase()).executeTakeFirst();
+
+/** The columns an access token check needs, by primary key: the hot path of every request. */
+export const findSessionUser = (db: Executor, id: number) =>
+  db.selectFrom('users').select(['id', 'is_admin', 'token_version']).where('id', '=', id).executeTakeFirst();
+
+export async function listUsers(db: Executor, q: string | undefined, limit: number, offset: number) {
+  let query = selectUsers(db);
+  let count = db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('total'));
+  if (q) {
+    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const match = sql<boolean>`(users.username_key like ${pattern} escape '\\' or users.email_key like ${pattern} escape '\\')`;
+    query = query.where(match);
+    count = count.where(match);
+  }
+  const [items, totalRow] = await Promise.all([
+    query.orderBy('users.id').limit(limit).offset(offset).execute(),
+    count.executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(totalRow.total) };
+}
+
+/** Admin rows locked for update (PostgreSQL) so two demotions cannot both see "another admin". */
+export async function countAdminsForUpdate(trx: Trx, lock: boolean): Promise<number> {
+  const rows = await trx
+    .selectFrom('users')
+    .select('id')
+    .where('is_admin', '=', 1)
+    .$if(lock, (qb) => qb.forUpdate())
+    .execute();
+  return rows.length;
+}
