@@ -20,7 +20,7 @@ function configOrExit(): Config {
 
 /** Migrations and seeds run once, in the primary, before any worker serves. */
 async function prepareDatabase(config: Config): Promise<void> {
-  const db = createDatabase(config.database, { poolSize: 1 });
+  const db = createDatabase(config.database, { poolSize: 2 });
   try {
     const report = await setupDatabase(db, config);
     if (report.migrated.length > 0) console.log(`Applied migrations: ${report.migrated.join(', ')}`);

@@ -52,6 +52,8 @@ export async function setupDatabase(
     return db.connection().execute(async (conn) => {
       await sql`select pg_advisory_lock(${ADVISORY_LOCK_KEY})`.execute(conn);
       try {
+        // The lock is held on this connection while the work runs on others (the migrator's
+        // transaction cannot share it), so the pool needs at least two.
         return await migrateAndSeed(db, config);
       } finally {
         await sql`select pg_advisory_unlock(${ADVISORY_LOCK_KEY})`.execute(conn);

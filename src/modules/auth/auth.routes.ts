@@ -24,7 +24,7 @@ export default async function authRoutes(fastify: FastifyInstance) {
   app.post(
     '/register',
     {
-      config: { rateLimit: authLimit.perIp },
+      preHandler: authLimit.register,
       schema: {
         tags: ['auth'],
         summary: 'Create a customer account',
@@ -41,8 +41,7 @@ export default async function authRoutes(fastify: FastifyInstance) {
   app.post(
     '/login',
     {
-      config: { rateLimit: authLimit.perIp },
-      preHandler: authLimit.perUsername,
+      preHandler: authLimit.login,
       schema: {
         tags: ['auth'],
         summary: 'Log in with username (or email) and password',
