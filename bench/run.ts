@@ -1,0 +1,285 @@
+// npm run bench [-- names...]: measures Mercato's main routes against a bare node:http server
+// answering the same bytes, in one run, and prints requests/s, p50/p99 latency and the ratio.
+// Environment: BENCH_DURATION (seconds per measurement, default 5), BENCH_CONNECTIONS (default 32),
+// BENCH_DATABASE_URL (default: a fresh SQLite file; a postgres:// URL must point at an empty database).
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import sharp from 'sharp';
+import { seedDemo } from '../src/cli/seed-demo.js';
+import { parseDatabaseUrl } from '../src/config.js';
+import { createDatabase } from '../src/db/connect.js';
+import { setupDatabase } from '../src/db/migrate.js';
+import { type RunningServer, startServer } from '../test/helpers/server.js';
+import { startCeiling } from './ceiling-process.js';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ADMIN_PASSWORD = 'bench-admin-password';
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.some((o) => name.includes(o));
+
+interface Measurement {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+async function measure(options: autocannon.Options): Promise<Measurement> {
+  const result = await autocannon({ duration: DURATION, connections: CONNECTIONS, ...options });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+const rows: string[][] = [];
+const fmt = (m: Measurement) => [m.rps.toFixed(0), `${m.p50} ms`, `${m.p99} ms`];
+function report(name: string, app: Measurement, ceiling?: Measurement) {
+  const ratio = ceiling ? `${((app.rps / ceiling.rps) * 100).toFixed(1)}%` : '-';
+  const problems = app.errors + app.non2xx > 0 ? ` (${app.errors} errors, ${app.non2xx} non-2xx)` : '';
+  rows.push([name, ...fmt(app), ...(ceiling ? fmt(ceiling) : ['-', '-', '-']), ratio + problems]);
+  console.log(
+    `${name}: ${fmt(app).join(' / ')}${ceiling ? ` vs ceiling ${fmt(ceiling).join(' / ')} → ${ratio}` : ''}${problems}`,
+  );
+}
+
+async function api(server: RunningServer, method: string, path: string, body?: unknown, token?: string) {
+  const res = await fetch(new URL(path, server.url), {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+  return { res, text, json: text ? JSON.parse(text) : undefined };
+}
+
+async function login(server: RunningServer, username: string, password: string): Promise<string> {
+  return (await api(server, 'POST', '/api/login', { username, password })).json.access_token;
+}
+
+async function customer(server: RunningServer, name: string): Promise<string> {
+  await api(server, 'POST', '/api/register', { username: name, password: 'bench-password-1' });
+  return login(server, name, 'bench-password-1');
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'mercato-bench-'));
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'bench.db')}`;
+  console.log(
+    `Mercato bench: ${DURATION}s per run, ${CONNECTIONS} connections, database ${databaseUrl.split(':')[0]}`,
+  );
+
+  const db = createDatabase(parseDatabaseUrl(databaseUrl), { poolSize: 2 });
+  await setupDatabase(db, { env: 'production', adminUsername: 'admin', adminPassword: ADMIN_PASSWORD });
+  const seeded = await seedDemo(db, new Date());
+  console.log(
+    `demo catalog: ${seeded.productsCreated} products, ${seeded.offersCreated} offers, ${seeded.unitsCreated} units`,
+  );
+  const sample = await db
+    .selectFrom('products')
+    .select(['id', 'name'])
+    .where('serialized', '=', 0)
+    .where('offer_id', 'is not', null)
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
+  await db.destroy();
+
+  const server = await startServer({
+    NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    DATABASE_URL: databaseUrl,
+    ADMIN_PASSWORD,
+    UPLOAD_DIR: join(dir, 'uploads'),
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '10000000',
+    AUTH_RATE_LIMIT_MAX: '10000000',
+  });
+  const pid = server.proc.pid!;
+  try {
+    const admin = await login(server, 'admin', ADMIN_PASSWORD);
+    const shopper = await customer(server, 'bench_reader');
+    const searchWord = sample.name.split(' ')[0]!.toLowerCase();
+    const cartProducts = (await api(server, 'GET', '/api/products?limit=5&in_stock=true')).json as {
+      id: number;
+    }[];
+    for (const p of cartProducts)
+      await api(server, 'POST', '/api/cart', { product_id: p.id, quantity: 1 }, shopper);
+
+    const reads = [
+      { name: 'GET /health', path: '/health' },
+      { name: 'GET /api/categories', path: '/api/categories' },
+      { name: 'GET /api/products?limit=20', path: '/api/products?limit=20' },
+      { name: 'GET /api/products/{id}', path: `/api/products/${sample.id}` },
+      {
+        name: `GET /api/products?q=${searchWord}`,
+        path: `/api/products?q=${encodeURIComponent(searchWord)}`,
+      },
+      { name: 'GET /api/cart (5 lines)', path: '/api/cart', token: shopper },
+    ].filter((s) => wanted(s.name));
+
+    if (reads.length > 0) {
+      const canned: Record<string, { status: number; contentType: string; body: string }> = {};
+      for (const s of reads) {
+        const { res, text } = await api(server, 'GET', s.path, undefined, s.token);
+        canned[`GET ${s.path}`] = {
+          status: res.status,
+          contentType: res.headers.get('content-type') ?? 'application/json',
+          body: Buffer.from(text).toString('base64'),
+        };
+      }
+      const cannedFile = join(dir, 'canned.json');
+      writeFileSync(cannedFile, JSON.stringify(canned));
+      const ceiling = await startCeiling(cannedFile);
+      try {
+        for (const s of reads) {
+          const headers = s.token ? { authorization: `Bearer ${s.token}` } : undefined;
+          const base = await measure({ url: `${ceiling.url}${s.path}`, headers });
+          const app = await measure({ url: `${server.url}${s.path}`, headers });
+          report(s.name, app, base);
+        }
+      } finally {
+        await ceiling.stop();
+      }
+    }
+
+    if (wanted('checkout')) {
+      const stocked = [];
+      for (const name of ['Bench Widget A', 'Bench Widget B']) {
+        const { json } = await api(
+          server,
+          'POST',
+          '/api/products',
+          { name, price: 9.99, stock: 10_000_000, category_id: 1 },
+          admin,
+        );
+        stocked.push(json.id as number);
+      }
+      const tokens: string[] = [];
+      for (let i = 0; i < CONNECTIONS; i++) tokens.push(await customer(server, `bench_buyer_${i}`));
+      let next = 0;
+      const result = await autocannon({
+        url: server.url,
+        duration: DURATION,
+        connections: CONNECTIONS,
+        setupClient: (client) => {
+          client.setHeaders({
+            authorization: `Bearer ${tokens[next++ % tokens.length]}`,
+            'content-type': 'application/json',
+          });
+        },
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/cart',
+            body: JSON.stringify({ product_id: stocked[0], quantity: 1 }),
+          },
+          {
+            method: 'POST',
+            path: '/api/cart',
+            body: JSON.stringify({ product_id: stocked[1], quantity: 1 }),
+          },
+          { method: 'POST', path: '/api/checkout', body: '{}' },
+        ],
+      });
+      const checkouts = Math.floor(result.requests.total / 3);
+      const line = `checkout (add 2 + checkout, ${CONNECTIONS} users): ${(checkouts / DURATION).toFixed(0)} checkouts/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms per request, ${result.errors + result.timeouts} errors, ${result.non2xx} non-2xx`;
+      console.log(line);
+      rows.push([
+        'checkout sequence',
+        `${(checkouts / DURATION).toFixed(0)} checkouts/s`,
+        `${result.latency.p50} ms`,
+        `${result.latency.p99} ms`,
+        '-',
+        '-',
+        '-',
+        `${result.errors + result.non2xx} errors/non-2xx`,
+      ]);
+    }
+
+    if (wanted('upload')) {
+      const jpeg = await sharp({
+        create: {
+          width: 900,
+          height: 700,
+          channels: 3,
+          background: '#808080',
+          noise: { type: 'gaussian', mean: 128, sigma: 60 },
+        },
+      })
+        .jpeg({ quality: 92 })
+        .toBuffer();
+      const boundary = `----mercato${randomBytes(8).toString('hex')}`;
+      const body = Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+        ),
+        jpeg,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const uploads = Number(process.env.BENCH_UPLOADS ?? 1000);
+      const rssStart = rssOf(pid);
+      let peak = rssStart;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssOf(pid));
+      }, 100);
+      const result = await autocannon({
+        url: `${server.url}/api/products/${sample.id}/image`,
+        method: 'POST',
+        connections: 8,
+        amount: uploads,
+        headers: {
+          authorization: `Bearer ${admin}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        body,
+      });
+      clearInterval(sampler);
+      const rssEnd = rssOf(pid);
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+      const seconds = result.duration;
+      console.log(
+        `upload (${(jpeg.length / 1024).toFixed(0)} KB JPEG, 8 concurrent, ${uploads} uploads): ${(result.requests.total / seconds).toFixed(1)} uploads/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx; server RSS start ${mb(rssStart)}, end ${mb(rssEnd)}, peak ${mb(peak)}`,
+      );
+      rows.push([
+        'upload',
+        `${(result.requests.total / seconds).toFixed(1)} uploads/s`,
+        `${result.latency.p50} ms`,
+        `${result.latency.p99} ms`,
+        '-',
+        '-',
+        '-',
+        `RSS ${mb(rssStart)} → ${mb(rssEnd)}, peak ${mb(peak)}`,
+      ]);
+    }
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(
+    '\n| scenario | app req/s | app p50 | app p99 | ceiling req/s | ceiling p50 | ceiling p99 | app/ceiling |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+}
+
+await main();

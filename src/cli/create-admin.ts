@@ -1,0 +1,63 @@
+import 'dotenv/config';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { createDatabase } from '../db/connect.js';
+import { setupDatabase } from '../db/migrate.js';
+import { hashPassword } from '../modules/auth/password.js';
+
+// `npm run create-admin -- --username boss [--password ...]`: makes an admin, or resets an
+// existing user's password and makes it admin. Without --password (or ADMIN_PASSWORD) a random
+// one is generated and printed once. Existing sessions of that user end.
+const { values } = parseArgs({
+  options: { username: { type: 'string' }, password: { type: 'string' } },
+});
+const config = loadConfig();
+const username = values.username ?? config.adminUsername;
+const password = values.password ?? config.adminPassword ?? randomBytes(12).toString('base64url');
+if (!/^[A-Za-z0-9_.-]{3,80}$/.test(username)) throw new Error('username: 3-80 of A-Z a-z 0-9 _ . -');
+if (password.length < 8 || password.length > 128) throw new Error('password: 8 to 128 characters');
+
+const db = createDatabase(config.database, { poolSize: 2 });
+try {
+  await setupDatabase(db, config);
+  const now = new Date().toISOString();
+  const passwordHash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('users')
+      .select(['id', 'token_version'])
+      .where('username_key', '=', username.toLowerCase())
+      .executeTakeFirst();
+    if (existing) {
+      await trx
+        .updateTable('users')
+        .set({
+          password_hash: passwordHash,
+          is_admin: 1,
+          token_version: existing.token_version + 1,
+          updated_at: now,
+        })
+        .where('id', '=', existing.id)
+        .execute();
+      await trx.deleteFrom('refresh_tokens').where('user_id', '=', existing.id).execute();
+    } else {
+      await trx
+        .insertInto('users')
+        .values({
+          username,
+          username_key: username.toLowerCase(),
+          password_hash: passwordHash,
+          is_admin: 1,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    }
+  });
+  console.log(
+    `Admin "${username}" is ready.${values.password || config.adminPassword ? '' : ` Password: ${password}`}`,
+  );
+} finally {
+  await db.destroy();
+}
