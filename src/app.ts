@@ -12,10 +12,21 @@ import { createDatabase, dialectOf } from './db/connect.js';
 import type { Db } from './db/database.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import authRoutes from './modules/auth/auth.routes.js';
+import cartRoutes from './modules/cart/cart.routes.js';
+import categoriesRoutes from './modules/categories/categories.routes.js';
+import insightsRoutes from './modules/insights/insights.routes.js';
+import mcpRoutes from './modules/mcp/mcp.routes.js';
+import mediaRoutes from './modules/media/media.routes.js';
+import mediaServeRoutes from './modules/media/media.serve.js';
 import { LocalDiskStorage, type Storage } from './modules/media/storage.js';
+import offersRoutes from './modules/offers/offers.routes.js';
 import opsRoutes from './modules/ops/ops.routes.js';
+import ordersRoutes from './modules/orders/orders.routes.js';
+import productsRoutes from './modules/products/products.routes.js';
+import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
 import { authPlugin } from './plugins/auth.js';
+import { etagPlugin } from './plugins/etag.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { problemPlugin } from './plugins/problem.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
@@ -33,6 +44,8 @@ export interface AppOptions {
   db?: Db;
   clock?: Clock;
   storage?: Storage;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -61,6 +74,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: false,
@@ -73,6 +87,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // JSON only: Fastify's default text/plain parser would let a wrong content type through.
+  app.removeContentTypeParser('text/plain');
   const ajv = validators();
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? ajv.body : ajv.text).compile(schema),
@@ -115,13 +131,24 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, authMax: config.authRateLimitMax, redis });
   await app.register(authPlugin);
+  await app.register(etagPlugin);
   await app.register(openapiPlugin);
 
   await app.register(opsRoutes);
+  await app.register(mcpRoutes);
+  await app.register(mediaServeRoutes);
   await app.register(
     async (api) => {
       await api.register(authRoutes);
       await api.register(usersRoutes);
+      await api.register(categoriesRoutes);
+      await api.register(productsRoutes);
+      await api.register(offersRoutes);
+      await api.register(unitsRoutes);
+      await api.register(mediaRoutes);
+      await api.register(insightsRoutes);
+      await api.register(cartRoutes);
+      await api.register(ordersRoutes);
     },
     { prefix: '/api' },
   );

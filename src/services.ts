@@ -1,12 +1,30 @@
 import type { AppContext } from './context.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { CartService } from './modules/cart/cart.service.js';
+import { CategoriesService } from './modules/categories/categories.service.js';
+import { InsightsService } from './modules/insights/insights.service.js';
+import { MediaService } from './modules/media/media.service.js';
+import { OffersService } from './modules/offers/offers.service.js';
+import { CheckoutService } from './modules/orders/checkout.service.js';
+import { OrdersService } from './modules/orders/orders.service.js';
+import { ProductsService } from './modules/products/products.service.js';
+import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
 
 /** Every service, built once per process. REST routes and MCP tools both call these. */
 export function createServices(ctx: AppContext) {
   const users = new UsersService(ctx);
   const auth = new AuthService(ctx, users);
-  return { users, auth };
+  const products = new ProductsService(ctx);
+  const categories = new CategoriesService(ctx, products);
+  const offers = new OffersService(ctx, products);
+  const units = new UnitsService(ctx, products);
+  const insights = new InsightsService(ctx, products);
+  const media = new MediaService(ctx);
+  const cart = new CartService(ctx, products);
+  const orders = new OrdersService(ctx);
+  const checkout = new CheckoutService(ctx, orders);
+  return { users, auth, products, categories, offers, units, insights, media, cart, orders, checkout };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -12,10 +12,15 @@ for (const dialect of testDialects()) {
     });
     after(() => t.close());
 
-    const problem = (res: { statusCode: number; headers: Record<string, unknown>; json(): Record<string, unknown> }) => {
+    const problem = (res: {
+      statusCode: number;
+      headers: Record<string, unknown>;
+      json(): Record<string, unknown>;
+    }) => {
       assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
       const body = res.json();
-      for (const key of ['type', 'title', 'status', 'detail', 'code']) assert.ok(key in body, `problem has ${key}`);
+      for (const key of ['type', 'title', 'status', 'detail', 'code'])
+        assert.ok(key in body, `problem has ${key}`);
       assert.equal(body.status, res.statusCode);
       return body;
     };
@@ -62,7 +67,11 @@ for (const dialect of testDialects()) {
     });
 
     it('echoes X-Request-Id, or generates one', async () => {
-      const echoed = await t.request({ method: 'GET', url: '/health', headers: { 'x-request-id': 'abc-123' } });
+      const echoed = await t.request({
+        method: 'GET',
+        url: '/health',
+        headers: { 'x-request-id': 'abc-123' },
+      });
       assert.equal(echoed.headers['x-request-id'], 'abc-123');
       const generated = await t.request({ method: 'GET', url: '/health' });
       assert.match(String(generated.headers['x-request-id']), /^[0-9a-f-]{36}$/);
@@ -98,7 +107,12 @@ for (const dialect of testDialects()) {
       const user = await t.customer('doomed');
       await t.db.destroy(); // the database goes away under a running app
       try {
-        const res = await t.request({ method: 'GET', url: '/api/users/me', token: user.token, headers: { 'x-request-id': 'req-500' } });
+        const res = await t.request({
+          method: 'GET',
+          url: '/api/users/me',
+          token: user.token,
+          headers: { 'x-request-id': 'req-500' },
+        });
         assert.equal(res.statusCode, 500);
         const body = res.json();
         assert.equal(body.code, 'internal_error');

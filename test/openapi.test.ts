@@ -90,9 +90,14 @@ describe('OpenAPI document', () => {
     );
     const missing = CONTRACT.filter((route) => !documented.has(route));
     assert.deepEqual(missing, [], `routes missing from the OpenAPI document: ${missing.join(', ')}`);
-    for (const [path, operations] of Object.entries(spec.paths as Record<string, Record<string, { responses?: object }>>)) {
+    for (const [path, operations] of Object.entries(
+      spec.paths as Record<string, Record<string, { responses?: object }>>,
+    )) {
       for (const [method, operation] of Object.entries(operations)) {
-        assert.ok(operation.responses && Object.keys(operation.responses).length > 0, `${method} ${path} has responses`);
+        assert.ok(
+          operation.responses && Object.keys(operation.responses).length > 0,
+          `${method} ${path} has responses`,
+        );
       }
     }
   });

@@ -49,7 +49,10 @@ describe('rate limits', () => {
     try {
       const ip = randomIp();
       for (let i = 0; i < 5; i++) {
-        assert.equal((await t.app.inject({ method: 'GET', url: '/api/users/me', remoteAddress: ip })).statusCode, 401);
+        assert.equal(
+          (await t.app.inject({ method: 'GET', url: '/api/users/me', remoteAddress: ip })).statusCode,
+          401,
+        );
       }
       const limited = await t.app.inject({ method: 'GET', url: '/api/users/me', remoteAddress: ip });
       assert.equal(limited.statusCode, 429);
@@ -59,7 +62,9 @@ describe('rate limits', () => {
   });
 
   const redisUrl = testRedisUrl();
-  it('two app instances share one budget through Redis', { skip: !redisUrl && 'TEST_REDIS_URL is not set' }, async () => {
+  it('two app instances share one budget through Redis', {
+    skip: !redisUrl && 'TEST_REDIS_URL is not set',
+  }, async () => {
     const env = { AUTH_RATE_LIMIT_MAX: '4', REDIS_URL: redisUrl ?? '' };
     const a = await buildTestApp('sqlite', { env });
     const b = await buildTestApp('sqlite', { env });

@@ -1,3 +1,4 @@
+import { type RawBuilder, sql } from 'kysely';
 import type { BasisPoints, Cents } from './money.js';
 
 export interface OfferWindow {
@@ -39,4 +40,27 @@ export function priceProduct(price: Cents, offer: OfferWindow | null, now: Date)
   }
   const unitPrice = discountedUnitPrice(price, offer.discount_bp);
   return { unitPrice, originalPrice: price, discount: price - unitPrice, activeOffer: offer };
+}
+
+/**
+ * The same price as priceProduct, as SQL over `products` (price_cents) left-joined to `offers`,
+ * for filters and sorts that must run in the database (min_price, max_price, sort=price).
+ * Integer division truncates on both databases; every operand is non-negative, so it equals floor.
+ * test/pricing.test.ts proves it agrees with priceProduct.
+ */
+export function currentPriceSql(
+  nowIso: string,
+  products = 'products',
+  offers = 'offers',
+): RawBuilder<number> {
+  const p = sql.ref(`${products}.price_cents`);
+  const o = (column: string) => sql.ref(`${offers}.${column}`);
+  return sql<number>`(case when ${o('id')} is not null and ${o('start_time')} <= ${nowIso} and ${nowIso} < ${o('end_time')}
+    then (${p} * (10000 - ${o('discount_bp')}) + 5000) / 10000 else ${p} end)`;
+}
+
+/** SQL truth of "this row's offer is active now" (start inclusive, end exclusive, ISO UTC text). */
+export function offerActiveSql(nowIso: string, offers = 'offers'): RawBuilder<boolean> {
+  const o = (column: string) => sql.ref(`${offers}.${column}`);
+  return sql<boolean>`(${o('id')} is not null and ${o('start_time')} <= ${nowIso} and ${nowIso} < ${o('end_time')})`;
 }

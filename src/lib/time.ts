@@ -19,7 +19,12 @@ export function parseInstant(value: string, path: string): string {
     throw invalidField(path, 'must be an ISO 8601 timestamp with an offset, e.g. "2026-05-01T10:00:00Z"');
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalidField(path, 'is not a real date and time');
+  // Date() rolls 2026-02-30 over to March 2nd; a calendar date must exist as written.
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (Number.isNaN(date.getTime()) || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
+    throw invalidField(path, 'is not a real date and time');
+  }
   return date.toISOString();
 }
 

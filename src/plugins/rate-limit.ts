@@ -2,7 +2,12 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 import { AppError } from '../lib/errors.js';
 
 declare module 'fastify' {
@@ -20,14 +25,22 @@ interface Options {
 
 function tooMany(reply: FastifyReply, retryAfterSeconds: number, max: number): AppError {
   reply.header('retry-after', String(Math.max(1, retryAfterSeconds)));
-  return new AppError(429, 'rate_limited', `Too many attempts; at most ${max} per minute. Retry in ${retryAfterSeconds} s`);
+  return new AppError(
+    429,
+    'rate_limited',
+    `Too many attempts; at most ${max} per minute. Retry in ${retryAfterSeconds} s`,
+  );
 }
 
 function limiter(redis: Redis | undefined, keyPrefix: string, points: number): RateLimiterAbstract {
   const options = { keyPrefix, points, duration: 60 };
   if (!redis) return new RateLimiterMemory(options);
   // If Redis is briefly unreachable, each process falls back to counting on its own.
-  return new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) });
+  return new RateLimiterRedis({
+    ...options,
+    storeClient: redis,
+    insuranceLimiter: new RateLimiterMemory(options),
+  });
 }
 
 function loginName(request: FastifyRequest): string {
@@ -48,7 +61,11 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, options: Options)
     skipOnError: true,
     ...(options.redis ? { redis: options.redis } : {}),
     errorResponseBuilder: (_request, context) =>
-      new AppError(429, 'rate_limited', `Too many requests; at most ${context.max} per minute. Retry in ${context.after}`),
+      new AppError(
+        429,
+        'rate_limited',
+        `Too many requests; at most ${context.max} per minute. Retry in ${context.after}`,
+      ),
   });
   const general = app.rateLimit({ max: options.max, timeWindow: '1 minute' });
   // An app-level hook runs before every route's own onRequest hooks (auth guards included), so
@@ -79,4 +96,3 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, options: Options)
     },
   });
 });
-

@@ -10,6 +10,7 @@ import { createDatabase } from '../../src/db/connect.js';
 import type { Db } from '../../src/db/database.js';
 import { setupDatabase } from '../../src/db/migrate.js';
 import { ManualClock } from '../../src/lib/clock.js';
+import type { Storage } from '../../src/modules/media/storage.js';
 import { type TestDialect, testPostgresUrl } from './env.js';
 
 export const ADMIN_PASSWORD = 'admin-password-1';
@@ -103,13 +104,25 @@ let sequence = 0;
 
 export async function buildTestApp(
   dialect: TestDialect,
-  options: { env?: Record<string, string>; clock?: ManualClock; file?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: ManualClock;
+    file?: boolean;
+    logStream?: NodeJS.WritableStream;
+    /** A storage driver over the test's upload directory (e.g. one that injects failures). */
+    storage?: (uploadDir: string) => Storage;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect, { file: options.file });
   const uploadDir = mkdtempSync(join(tmpdir(), 'mercato-uploads-'));
   const clock = options.clock ?? new ManualClock(new Date());
   const config = testConfig({ DATABASE_URL: database.url, UPLOAD_DIR: uploadDir, ...options.env });
-  const app = await buildApp(config, { db: database.db, clock });
+  const app = await buildApp(config, {
+    db: database.db,
+    clock,
+    logStream: options.logStream,
+    storage: options.storage?.(uploadDir),
+  });
   await app.ready();
 
   const request: TestApp['request'] = ({ token, headers, ...rest }) =>

@@ -18,7 +18,10 @@ export function startServer(env: Record<string, string>, timeoutMs = 60_000): Pr
   const output: string[] = [];
   const exit = once(proc, 'exit').then(([code]) => code as number | null);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${output.join('\n')}`)),
+      timeoutMs,
+    );
     const onLine = (chunk: Buffer) => {
       for (const line of String(chunk).split('\n').filter(Boolean)) {
         output.push(line);
@@ -48,7 +51,9 @@ export function startServer(env: Record<string, string>, timeoutMs = 60_000): Pr
 }
 
 /** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
-export async function runServerToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runServerToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001_initial.js';
+import * as productSearch from './0002_product_search.js';
 
 /** Every schema change, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_product_search': productSearch,
 };

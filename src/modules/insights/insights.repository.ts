@@ -1,0 +1,138 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/database.js';
+
+export interface RankedProduct {
+  product_id: number;
+  /** Orders pairing it with the product (bought together) or units sold (best sellers). */
+  score: number;
+}
+
+/** A product may be recommended only while a customer can buy it. */
+function buyable(db: Executor) {
+  return db.selectFrom('products as p').where('p.archived_at', 'is', null).where('p.stock', '>', 0);
+}
+
+/**
+ * Products that share non-cancelled orders with `productId`, by how many orders pair them, ties
+ * by id. Walks order_items(product_id, order_id) for this product's orders, then
+ * order_items(order_id) for their other lines: cost grows with this product's orders, not with
+ * the whole history.
+ */
+export function boughtTogether(db: Executor, productId: number, limit: number): Promise<RankedProduct[]> {
+  return db
+    .selectFrom('order_items as mine')
+    .innerJoin('orders as o', 'o.id', 'mine.order_id')
+    .innerJoin('order_items as other', 'other.order_id', 'mine.order_id')
+    .innerJoin('products as p', 'p.id', 'other.product_id')
+    .where('mine.product_id', '=', productId)
+    .where('other.product_id', '!=', productId)
+    .where('o.status', '!=', 'cancelled')
+    .where('p.archived_at', 'is', null)
+    .where('p.stock', '>', 0)
+    .select((eb) => ['other.product_id', eb.fn.count<number>('other.order_id').distinct().as('score')])
+    .groupBy('other.product_id')
+    .orderBy('score', 'desc')
+    .orderBy('other.product_id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * The category's buyable products by units sold in non-cancelled orders (never-sold ones last,
+ * with 0), ties by id. One index range of order_items(product_id, order_id) per candidate.
+ */
+export function categoryBestSellers(
+  db: Executor,
+  categoryId: number,
+  exclude: number[],
+  limit: number,
+): Promise<RankedProduct[]> {
+  return buyable(db)
+    .where('p.category_id', '=', categoryId)
+    .where('p.id', 'not in', exclude)
+    .select((eb) => [
+      'p.id as product_id',
+      eb
+        .selectFrom('order_items as oi')
+        .innerJoin('orders as o', 'o.id', 'oi.order_id')
+        .whereRef('oi.product_id', '=', 'p.id')
+        .where('o.status', '!=', 'cancelled')
+        .select(sql<number>`coalesce(sum(oi.quantity), 0)`.as('sold'))
+        .$asScalar()
+        .as('score'),
+    ])
+    .orderBy('score', 'desc')
+    .orderBy('p.id')
+    .limit(limit)
+    .execute()
+    .then((rows) => rows.map((row) => ({ product_id: row.product_id, score: Number(row.score ?? 0) })));
+}
+
+export type InventorySort = 'days_of_cover' | '-days_of_cover' | 'id';
+
+export interface InventoryFilter {
+  since: string;
+  until: string;
+  lowStockThreshold: number;
+  /** Days of cover = stock / (sold / windowDays); below minDaysOfCover means reorder. */
+  windowDays: number;
+  minDaysOfCover: number;
+  reorderOnly: boolean;
+  categoryId: number | undefined;
+  sort: InventorySort;
+  limit: number;
+  offset: number;
+}
+
+export interface InventoryRow {
+  product_id: number;
+  name: string;
+  category_id: number;
+  stock: number;
+  sold: number;
+  reorder: number;
+}
+
+/**
+ * Stock and units sold in [since, until] per live product. The window uses orders(created_at);
+ * the reorder rule and the days-of-cover order are integer/SQL arithmetic, so filtering, sorting
+ * and paging happen in the database: stock / (sold / window) < min  ⇔  stock × window < min × sold.
+ */
+export async function inventoryPage(db: Executor, f: InventoryFilter) {
+  const sales = db
+    .selectFrom('order_items as oi')
+    .innerJoin('orders as o', 'o.id', 'oi.order_id')
+    .where('o.status', '!=', 'cancelled')
+    .where('o.created_at', '>=', f.since)
+    .where('o.created_at', '<=', f.until)
+    .select((eb) => ['oi.product_id', eb.fn.sum<number>('oi.quantity').as('sold')])
+    .groupBy('oi.product_id');
+  const sold = sql<number>`coalesce(s.sold, 0)`;
+  const reorder = sql<number>`(case when p.stock < ${f.lowStockThreshold} or p.stock * ${f.windowDays} < ${f.minDaysOfCover} * ${sold} then 1 else 0 end)`;
+  const base = db
+    .selectFrom('products as p')
+    .leftJoin(sales.as('s'), 's.product_id', 'p.id')
+    .where('p.archived_at', 'is', null)
+    .$if(f.categoryId !== undefined, (qb) => qb.where('p.category_id', '=', f.categoryId!))
+    .$if(f.reorderOnly, (qb) => qb.where(sql<boolean>`${reorder} = 1`));
+
+  // "Nothing sold" is an infinite cover: last going up, first going down, on both databases.
+  const neverSold = sql`(case when ${sold} = 0 then 1 else 0 end)`;
+  const cover = sql`(p.stock * 1.0 / nullif(${sold}, 0))`; // same order as stock × window / sold
+  let page = base
+    .select(['p.id as product_id', 'p.name', 'p.category_id', 'p.stock'])
+    .select([sold.as('sold'), reorder.as('reorder')]);
+  if (f.sort === 'days_of_cover') page = page.orderBy(neverSold, 'asc').orderBy(cover, 'asc');
+  if (f.sort === '-days_of_cover') page = page.orderBy(neverSold, 'desc').orderBy(cover, 'desc');
+
+  const [items, count] = await Promise.all([
+    page.orderBy('p.id').limit(f.limit).offset(f.offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: items.map(
+      (row): InventoryRow => ({ ...row, sold: Number(row.sold), reorder: Number(row.reorder) }),
+    ),
+    total: Number(count.total),
+  };
+}

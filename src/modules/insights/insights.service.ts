@@ -1,0 +1,92 @@
+import type { AppContext } from '../../context.js';
+import type { Paged } from '../../lib/pagination.js';
+import { addDays } from '../../lib/time.js';
+import type { ProductsService } from '../products/products.service.js';
+import {
+  boughtTogether,
+  categoryBestSellers,
+  type InventorySort,
+  inventoryPage,
+} from './insights.repository.js';
+import type { InventoryItem, InventoryQuery, Recommendation } from './insights.schemas.js';
+
+export const SALES_WINDOW_DAYS = 30;
+export const MIN_DAYS_OF_COVER = 7;
+
+const round = (value: number, decimals: number) => {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+};
+
+export class InsightsService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly products: ProductsService,
+  ) {}
+
+  /**
+   * "Frequently bought together" first; when that gives fewer than `limit`, the rest are the
+   * same category's best sellers. Never the product itself, archived or out-of-stock products.
+   * An archived or unknown product is a 404, as on its own page.
+   */
+  async recommendations(productId: number, limit: number): Promise<Recommendation[]> {
+    const product = await this.products.get(productId);
+    const ranked: Array<{
+      product_id: number;
+      reason: Recommendation['recommendation']['reason'];
+      score: number;
+    }> = (await boughtTogether(this.ctx.db, productId, limit)).map((row) => ({
+      product_id: row.product_id,
+      reason: 'bought_together',
+      score: Number(row.score),
+    }));
+    if (ranked.length < limit) {
+      const exclude = [productId, ...ranked.map((r) => r.product_id)];
+      const sellers = await categoryBestSellers(
+        this.ctx.db,
+        product.category_id,
+        exclude,
+        limit - ranked.length,
+      );
+      for (const row of sellers) ranked.push({ ...row, reason: 'best_seller' });
+    }
+    const found = await this.products.getMany(
+      this.ctx.db,
+      ranked.map((r) => r.product_id),
+    );
+    // A product archived between the two reads is simply left out.
+    return ranked.flatMap(({ product_id, reason, score }) => {
+      const item = found.get(product_id);
+      return item ? [{ ...item, recommendation: { reason, score } }] : [];
+    });
+  }
+
+  async inventory(query: InventoryQuery, limit: number, offset: number): Promise<Paged<InventoryItem>> {
+    const now = this.ctx.clock.now();
+    const { items, total } = await inventoryPage(this.ctx.db, {
+      since: addDays(now, -SALES_WINDOW_DAYS).toISOString(),
+      until: now.toISOString(),
+      lowStockThreshold: query.low_stock_threshold ?? 5,
+      windowDays: SALES_WINDOW_DAYS,
+      minDaysOfCover: MIN_DAYS_OF_COVER,
+      reorderOnly: query.reorder ?? false,
+      categoryId: query.category_id,
+      sort: (query.sort ?? 'days_of_cover') as InventorySort,
+      limit,
+      offset,
+    });
+    return {
+      total,
+      items: items.map((row) => ({
+        product_id: row.product_id,
+        name: row.name,
+        category_id: row.category_id,
+        stock: row.stock,
+        sold_last_30_days: row.sold,
+        daily_velocity: round(row.sold / SALES_WINDOW_DAYS, 2),
+        days_of_cover: row.sold === 0 ? null : round((row.stock * SALES_WINDOW_DAYS) / row.sold, 1),
+        reorder: row.reorder === 1,
+      })),
+    };
+  }
+}

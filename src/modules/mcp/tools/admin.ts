@@ -1,0 +1,130 @@
+import { Type } from 'typebox';
+import { pageOf } from '../../../lib/pagination.js';
+import { Message } from '../../../lib/schemas.js';
+import { InventoryItem, InventoryQuery } from '../../insights/insights.schemas.js';
+import { CreateOfferBody, Offer } from '../../offers/offers.schemas.js';
+import { Order, UpdateStatusBody } from '../../orders/orders.schemas.js';
+import { CreateProductBody, Product, UpdateProductBody } from '../../products/products.schemas.js';
+import { type AnyTool, caller, pageResult, tool } from '../mcp.tool.js';
+import { line } from './catalog.js';
+import { IdArg, ListOf } from './schemas.js';
+
+/** Store management, listed to admins only; the same services as the admin REST routes. */
+export const adminTools: AnyTool[] = [
+  tool({
+    name: 'inventory_report',
+    title: 'Inventory report',
+    description:
+      'Per product: stock, units sold in the last 30 days, daily velocity, days of cover (null when ' +
+      'nothing sold) and `reorder` when stock < low_stock_threshold (default 5) or cover < 7 days. ' +
+      'Sorted by days of cover, most urgent first; `reorder: true` lists only products to restock.',
+    audience: 'admin',
+    readOnly: true,
+    input: InventoryQuery,
+    output: ListOf(InventoryItem),
+    async run(args, { services }) {
+      const page = pageOf(args);
+      const result = await services.insights.inventory(args, page.limit, page.offset);
+      return {
+        data: pageResult(result, page.limit, page.offset),
+        summary: [
+          `${result.total} product(s)`,
+          ...result.items.map(
+            (i) =>
+              `#${i.product_id} ${i.name}: stock ${i.stock}, sold ${i.sold_last_30_days}/30d, ` +
+              `cover ${i.days_of_cover ?? '∞'} d${i.reorder ? ', REORDER' : ''}`,
+          ),
+        ].join('\n'),
+      };
+    },
+  }),
+
+  tool({
+    name: 'create_product',
+    title: 'Create a product',
+    description:
+      'Adds a product: name, price (at most two decimals), category_id, optional description and stock.',
+    audience: 'admin',
+    readOnly: false,
+    input: CreateProductBody,
+    output: Product,
+    async run(args, { services }) {
+      const product = await services.products.create(args);
+      return { data: product, summary: `Created ${line(product)}` };
+    },
+  }),
+
+  tool({
+    name: 'update_product',
+    title: 'Update a product',
+    description:
+      'Changes the given fields of a product (name, description, price, stock, category_id, offer_id; ' +
+      'offer_id null detaches its offer).',
+    audience: 'admin',
+    readOnly: false,
+    input: Type.Object(
+      { product_id: IdArg('The product to change'), ...UpdateProductBody.properties },
+      { additionalProperties: false },
+    ),
+    output: Product,
+    async run({ product_id, ...changes }, { services }) {
+      const product = await services.products.update(product_id, changes);
+      return { data: product, summary: `Updated ${line(product)}` };
+    },
+  }),
+
+  tool({
+    name: 'create_offer',
+    title: 'Create an offer',
+    description:
+      'Creates a time-limited discount: name, discount_percent (0 < p <= 20), start_time and end_time as ' +
+      'ISO 8601 with an offset. Attach it to products with apply_offer.',
+    audience: 'admin',
+    readOnly: false,
+    input: CreateOfferBody,
+    output: Offer,
+    async run(args, { services }) {
+      const offer = await services.offers.create(args);
+      return {
+        data: offer,
+        summary: `Created offer #${offer.id} ${offer.name} -${offer.discount_percent}% ${offer.start_time} to ${offer.end_time}`,
+      };
+    },
+  }),
+
+  tool({
+    name: 'apply_offer',
+    title: 'Apply an offer to a product',
+    description: 'Puts a product on an offer (a product has at most one offer; this replaces it).',
+    audience: 'admin',
+    readOnly: false,
+    input: Type.Object(
+      { offer_id: IdArg('The offer'), product_id: IdArg('The product') },
+      { additionalProperties: false },
+    ),
+    output: Message,
+    async run(args, { services }) {
+      const result = await services.offers.apply(args.offer_id, args.product_id);
+      return { data: result, summary: result.message };
+    },
+  }),
+
+  tool({
+    name: 'update_order_status',
+    title: 'Move an order along',
+    description:
+      'Sets an order status: pending → shipped → delivered, or pending → cancelled (stock returns). ' +
+      'Other moves fail with invalid_transition.',
+    audience: 'admin',
+    readOnly: false,
+    input: Type.Object(
+      { order_id: IdArg('The order'), ...UpdateStatusBody.properties },
+      { additionalProperties: false },
+    ),
+    output: Order,
+    async run(args, call) {
+      const order = await call.services.orders.changeStatus(caller(call), args.order_id, args.status);
+      return { data: order, summary: `Order #${order.id} is now ${order.status}` };
+    },
+  }),
+];

@@ -1,0 +1,97 @@
+import { Type } from 'typebox';
+import { pageOf } from '../../../lib/pagination.js';
+import { CheckoutBody, CheckoutResponse, Order, OrdersQuery } from '../../orders/orders.schemas.js';
+import { type AnyTool, caller, pageResult, tool } from '../mcp.tool.js';
+import { IdArg, ListOf } from './schemas.js';
+
+const orderLine = (o: Order) =>
+  `Order #${o.id} ${o.status}, ${o.items.length} line(s), total ${o.total.toFixed(2)}, placed ${o.created_at}`;
+
+const [CheckoutFields] = CheckoutBody.anyOf;
+
+/** Checkout and the signed-in user's orders, through CheckoutService and OrdersService like REST. */
+export const orderTools: AnyTool[] = [
+  tool({
+    name: 'checkout',
+    title: 'Check out the cart',
+    description:
+      'Buys everything in your cart in one transaction and empties it. Pass a fresh `idempotency_key` ' +
+      '(e.g. a UUID) per purchase and reuse it to retry safely: a repeat returns the first order ' +
+      '(replayed: true) and buys nothing again. Fails with insufficient_stock listing each short line, ' +
+      'or bad_request for an empty cart.',
+    audience: 'user',
+    readOnly: false,
+    input: Type.Object(
+      {
+        idempotency_key: Type.String({
+          minLength: 1,
+          maxLength: 255,
+          description: 'Unique per purchase; the same key within 24 h returns the first order',
+        }),
+        ...CheckoutFields.properties,
+      },
+      { additionalProperties: false },
+    ),
+    output: Type.Object({
+      ...CheckoutResponse.properties,
+      replayed: Type.Boolean({
+        description: 'true when this key already checked out: nothing new was bought',
+      }),
+    }),
+    async run({ idempotency_key, ...body }, call) {
+      const result = await call.services.checkout.checkout(caller(call).id, body, idempotency_key);
+      const { order } = result;
+      return {
+        data: { message: 'Checkout successful', total_paid: order.total, order, replayed: !result.created },
+        summary: `${result.created ? 'Checked out' : 'Already checked out with this key'}: ${orderLine(order)}`,
+      };
+    },
+  }),
+
+  tool({
+    name: 'list_orders',
+    title: 'List your orders',
+    description: 'Your orders, newest first; filter by status; paged (limit, offset).',
+    audience: 'user',
+    readOnly: true,
+    input: OrdersQuery,
+    output: ListOf(Order),
+    async run(args, call) {
+      const page = pageOf(args);
+      const result = await call.services.orders.list({ userId: caller(call).id, status: args.status }, page);
+      return {
+        data: pageResult(result, page.limit, page.offset),
+        summary: [`${result.total} order(s)`, ...result.items.map(orderLine)].join('\n'),
+      };
+    },
+  }),
+
+  tool({
+    name: 'get_order',
+    title: 'Get an order',
+    description: 'One of your orders with its lines and prices as paid (admins: any order).',
+    audience: 'user',
+    readOnly: true,
+    input: Type.Object({ order_id: IdArg('The order') }, { additionalProperties: false }),
+    output: Order,
+    async run(args, call) {
+      const order = await call.services.orders.get(caller(call), args.order_id);
+      return { data: order, summary: orderLine(order) };
+    },
+  }),
+
+  tool({
+    name: 'cancel_order',
+    title: 'Cancel an order',
+    description:
+      'Cancels one of your orders while it is pending; its stock returns. Otherwise invalid_transition.',
+    audience: 'user',
+    readOnly: false,
+    input: Type.Object({ order_id: IdArg('The pending order to cancel') }, { additionalProperties: false }),
+    output: Order,
+    async run(args, call) {
+      const order = await call.services.orders.changeStatus(caller(call), args.order_id, 'cancelled');
+      return { data: order, summary: orderLine(order) };
+    },
+  }),
+];

@@ -1,0 +1,19 @@
+import { type TSchema, Type } from 'typebox';
+import { Pagination } from '../../../lib/schemas.js';
+
+/** An id argument, named for what it identifies (models mix up a bare "id"). */
+export const IdArg = (description: string) =>
+  Type.Integer({ minimum: 1, maximum: 2_147_483_647, description });
+
+export const PageArgs = Type.Object(Pagination, { additionalProperties: false });
+
+/** A page of a list as an object (structured content is always an object). */
+export const ListOf = <T extends TSchema>(item: T) =>
+  Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer({ description: 'Matches in all pages' }),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  });
+
+export const NoArgs = Type.Object({}, { additionalProperties: false });

@@ -1,0 +1,158 @@
+import type { Executor, OrderStatus, OrdersTable, Trx } from '../../db/database.js';
+import type { Page } from '../../lib/pagination.js';
+
+export type OrderRow = Omit<OrdersTable, 'id'> & { id: number };
+
+/**
+ * Takes stock only if there is enough, in one statement: the row lock (PostgreSQL) or the write
+ * lock (SQLite) makes the check and the decrement indivisible. false means the line is short.
+ */
+export async function takeStock(
+  trx: Trx,
+  productId: number,
+  quantity: number,
+  now: string,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('products')
+    .set((eb) => ({ stock: eb('stock', '-', quantity), updated_at: now }))
+    .where('id', '=', productId)
+    .where('stock', '>=', quantity)
+    .where('archived_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function returnStock(trx: Trx, productId: number, quantity: number, now: string): Promise<void> {
+  await trx
+    .updateTable('products')
+    .set((eb) => ({ stock: eb('stock', '+', quantity), updated_at: now }))
+    .where('id', '=', productId)
+    .execute();
+}
+
+/**
+ * Picks available units of a product. On PostgreSQL the rows are locked and units locked by
+ * another transaction are skipped rather than waited for; SQLite has one writer at a time.
+ */
+export async function pickUnits(trx: Trx, productId: number, quantity: number, lock: boolean) {
+  const rows = await trx
+    .selectFrom('units')
+    .select('id')
+    .where('product_id', '=', productId)
+    .where('status', '=', 'available')
+    .orderBy('id')
+    .limit(quantity)
+    .$if(lock, (qb) => qb.forUpdate().skipLocked())
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Marks picked units sold to a line; only units still available change (checked by the count). */
+export async function sellUnits(
+  trx: Trx,
+  unitIds: number[],
+  orderItemId: number,
+  now: string,
+): Promise<number> {
+  const result = await trx
+    .updateTable('units')
+    .set({ status: 'sold', order_item_id: orderItemId, sold_at: now })
+    .where('id', 'in', unitIds)
+    .where('status', '=', 'available')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Puts a cancelled line's units back on the shelf. */
+export async function releaseUnits(trx: Trx, orderItemId: number): Promise<void> {
+  await trx
+    .updateTable('units')
+    .set({ status: 'available', order_item_id: null, sold_at: null })
+    .where('order_item_id', '=', orderItemId)
+    .execute();
+}
+
+export async function insertOrder(trx: Trx, order: Omit<OrderRow, 'id'>): Promise<number> {
+  const row = await trx.insertInto('orders').values(order).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface OrderItemValues {
+  order_id: number;
+  product_id: number;
+  product_name: string;
+  unit_price_cents: number;
+  original_unit_price_cents: number;
+  offer_name: string | null;
+  quantity: number;
+  line_total_cents: number;
+}
+
+export async function insertOrderItem(trx: Trx, item: OrderItemValues): Promise<number> {
+  const row = await trx.insertInto('order_items').values(item).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export const findOrder = (db: Executor, id: number): Promise<OrderRow | undefined> =>
+  db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const itemsOfOrders = (db: Executor, orderIds: number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([])
+    : db.selectFrom('order_items').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute();
+
+export const serialsOfItems = (db: Executor, itemIds: number[]) =>
+  itemIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('units')
+        .select(['order_item_id', 'serial_number'])
+        .where('order_item_id', 'in', itemIds)
+        .orderBy('id')
+        .execute();
+
+export interface OrderFilter {
+  userId?: number;
+  status?: OrderStatus;
+}
+
+/** Newest first; the id breaks ties between orders of the same millisecond. */
+export async function listOrders(db: Executor, filter: OrderFilter, page: Page) {
+  const base = db
+    .selectFrom('orders')
+    .$if(filter.userId !== undefined, (qb) => qb.where('user_id', '=', filter.userId as number))
+    .$if(filter.status !== undefined, (qb) => qb.where('status', '=', filter.status as OrderStatus));
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.total) };
+}
+
+/**
+ * Moves an order from one status to the next and stamps the time, only if it is still in `from`:
+ * of two racing changes (ship vs cancel, cancel vs cancel) exactly one wins.
+ */
+export async function moveStatus(
+  trx: Trx,
+  id: number,
+  from: OrderStatus,
+  to: OrderStatus,
+  stamp: 'shipped_at' | 'delivered_at' | 'cancelled_at',
+  now: string,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('orders')
+    .set({ status: to, [stamp]: now })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

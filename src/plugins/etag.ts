@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A public catalog GET: strong ETag, If-None-Match → 304, brief CDN caching. */
+    publicCache?: boolean;
+  }
+}
+
+/**
+ * Anonymous readers may be served by a shared cache for a few seconds; browsers always revalidate
+ * (max-age=0), which costs a 304 with no body when nothing changed. The app itself caches nothing,
+ * so an admin's write is in the very next response it sends.
+ */
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=30';
+// An authenticated response (an admin sees archived products) must never land in a shared cache.
+const PRIVATE_CACHE_CONTROL = 'private, no-cache';
+
+/**
+ * Strong ETag over the exact bytes sent, plus the pagination headers that travel with them (a new
+ * product on page 2 changes X-Total-Count and Link of page 1 without changing its body).
+ */
+export function etagOf(body: string | Buffer, reply: FastifyReply): string {
+  const hash = createHash('sha256').update(body);
+  for (const name of ['x-total-count', 'link']) {
+    const value = reply.getHeader(name);
+    if (value !== undefined) hash.update(`\n${name}: ${String(value)}`);
+  }
+  return `"${hash.digest('base64url').slice(0, 27)}"`;
+}
+
+/** RFC 9110 §13.1.2: If-None-Match uses the weak comparison, so W/"x" matches "x"; * matches anything. */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
+}
+
+export const etagPlugin = fp(async (app: FastifyInstance) => {
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (!request.routeOptions.config.publicCache) return payload;
+    if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+    if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload)))
+      return payload;
+    const etag = etagOf(payload, reply);
+    reply.header('etag', etag);
+    reply.header(
+      'cache-control',
+      request.headers.authorization ? PRIVATE_CACHE_CONTROL : PUBLIC_CACHE_CONTROL,
+    );
+    const vary = reply.getHeader('vary');
+    reply.header('vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
+    if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
+      reply.code(304);
+      reply.removeHeader('content-length');
+      reply.removeHeader('content-type');
+      return '';
+    }
+    return payload;
+  });
+});

@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { buildTestApp, type TestApp } from './helpers/app.js';
+import { catalog } from './helpers/catalog.js';
+import { testDialects } from './helpers/env.js';
+import {
+  ADMIN_TOOLS,
+  CATALOG_TOOLS,
+  call,
+  callFails,
+  connectHttp,
+  toolNames,
+  USER_TOOLS,
+} from './helpers/mcp.js';
+
+for (const dialect of testDialects()) {
+  describe(`MCP over Streamable HTTP (${dialect})`, () => {
+    let t: TestApp;
+    let base: string;
+    const clients: Client[] = [];
+    const connect = async (token?: string) => {
+      const client = await connectHttp(base, token);
+      clients.push(client);
+      return client;
+    };
+
+    before(async () => {
+      t = await buildTestApp(dialect);
+      base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    });
+    after(async () => {
+      for (const client of clients) await client.close();
+      await t.close();
+    });
+
+    it('lists the catalog tools to anyone, cart and orders to users, admin tools to admins', async () => {
+      const anonymous = await connect();
+      const customer = await connect((await t.customer()).token);
+      const admin = await connect(await t.adminToken());
+      assert.deepEqual(await toolNames(anonymous), CATALOG_TOOLS);
+      assert.deepEqual(await toolNames(customer), USER_TOOLS);
+      assert.deepEqual(await toolNames(admin), ADMIN_TOOLS);
+      const tools = (await admin.listTools()).tools;
+      for (const tool of tools) {
+        assert.equal(tool.inputSchema.type, 'object', tool.name);
+        assert.equal(tool.outputSchema?.type, 'object', tool.name);
+        assert.ok(tool.description && tool.description.length > 20, tool.name);
+      }
+      const checkout = tools.find((tool) => tool.name === 'checkout')!;
+      assert.deepEqual(checkout.inputSchema.required, ['idempotency_key']);
+    });
+
+    it('runs a whole purchase through tools, and REST sees the same order', async () => {
+      const fixtures = catalog(t);
+      const lamp = await fixtures.product({ name: 'Brass reading lamp', price: 24.5, stock: 5 });
+      await fixtures.product({ name: 'Desk fan', price: 30, stock: 5 });
+      const shopper = await t.customer();
+      const client = await connect(shopper.token);
+
+      const found = await call(client, 'search_products', { q: 'lamp' });
+      assert.deepEqual(
+        found.items.map((p: { id: number }) => p.id),
+        [lamp.id],
+      );
+      assert.equal(found.total, 1);
+      const cart = await call(client, 'add_to_cart', { product_id: lamp.id, quantity: 2 });
+      assert.equal(cart.item_count, 2);
+      const viewed = await call(client, 'view_cart');
+      assert.equal(viewed.grand_total, 49);
+      assert.equal(viewed.items[0].product.name, 'Brass reading lamp');
+
+      const bought = await call(client, 'checkout', {
+        idempotency_key: randomUUID(),
+        shipping_address: '1 Main St',
+      });
+      assert.equal(bought.replayed, false);
+      assert.equal(bought.total_paid, 49);
+      const order = await call(client, 'get_order', { order_id: bought.order.id });
+      assert.deepEqual(order, bought.order);
+
+      const rest = await t.request({ method: 'GET', url: `/api/orders/${order.id}`, token: shopper.token });
+      assert.equal(rest.statusCode, 200);
+      assert.deepEqual(rest.json(), order);
+      assert.equal(rest.json().shipping_address, '1 Main St');
+      assert.deepEqual(
+        (await t.request({ method: 'GET', url: '/api/cart', token: shopper.token })).json().items,
+        [],
+      );
+      assert.equal((await t.request({ method: 'GET', url: `/api/products/${lamp.id}` })).json().stock, 3);
+
+      const listed = await call(client, 'list_orders');
+      assert.deepEqual(
+        listed.items.map((o: { id: number }) => o.id),
+        [order.id],
+      );
+      const cancelled = await call(client, 'cancel_order', { order_id: order.id });
+      assert.equal(cancelled.status, 'cancelled');
+      assert.equal((await t.request({ method: 'GET', url: `/api/products/${lamp.id}` })).json().stock, 5);
+    });
+
+    it('gives one order for the same idempotency key twice', async () => {
+      const product = await catalog(t).product({ name: 'Idempotent kettle', stock: 10 });
+      const shopper = await t.customer();
+      const client = await connect(shopper.token);
+      await call(client, 'add_to_cart', { product_id: product.id });
+      const key = randomUUID();
+      const first = await call(client, 'checkout', { idempotency_key: key });
+      const second = await call(client, 'checkout', { idempotency_key: key });
+      assert.equal(second.replayed, true);
+      assert.equal(second.order.id, first.order.id);
+      const orders = await t.request({ method: 'GET', url: '/api/orders', token: shopper.token });
+      assert.equal(orders.headers['x-total-count'], '1');
+      assert.equal((await t.request({ method: 'GET', url: `/api/products/${product.id}` })).json().stock, 9);
+    });
+
+    it('refuses admin tools to customers and user tools to anonymous callers, as tool errors', async () => {
+      const before = (await t.request({ method: 'GET', url: '/api/products' })).headers['x-total-count'];
+      const customer = await connect((await t.customer()).token);
+      const denied = await callFails(customer, 'create_product', { name: 'Nope', price: 1, category_id: 1 });
+      assert.equal(denied.code, 'forbidden');
+      assert.equal(denied.status, 403);
+      assert.equal((await callFails(customer, 'inventory_report')).code, 'forbidden');
+      assert.equal(
+        (await t.request({ method: 'GET', url: '/api/products' })).headers['x-total-count'],
+        before,
+      );
+
+      const anonymous = await connect();
+      assert.equal((await callFails(anonymous, 'view_cart')).code, 'unauthorized');
+      await assert.rejects(anonymous.callTool({ name: 'no_such_tool', arguments: {} }), /Unknown tool/);
+    });
+
+    it('answers bad arguments with validation_failed and changes nothing', async () => {
+      const product = await catalog(t).product({ name: 'Validated vase', stock: 3 });
+      const shopper = await t.customer();
+      const client = await connect(shopper.token);
+      for (const args of [
+        { product_id: String(product.id) },
+        { product_id: product.id, quantity: 0 },
+        { product_id: product.id, quantity: 1, price: 0.01 },
+        {},
+      ]) {
+        const problem = await callFails(client, 'add_to_cart', args);
+        assert.equal(problem.code, 'validation_failed', JSON.stringify(args));
+        assert.equal(problem.status, 400);
+        assert.ok(problem.errors && problem.errors.length > 0);
+      }
+      const extra = await callFails(client, 'add_to_cart', { product_id: product.id, is_admin: true });
+      assert.deepEqual(extra.errors, [{ path: '/is_admin', message: 'is not an allowed field' }]);
+      assert.deepEqual(
+        (await t.request({ method: 'GET', url: '/api/cart', token: shopper.token })).json().items,
+        [],
+      );
+      assert.equal((await callFails(client, 'checkout', {})).code, 'validation_failed');
+      assert.equal(
+        (await t.request({ method: 'GET', url: '/api/orders', token: shopper.token })).json().length,
+        0,
+      );
+
+      const admin = await connect(await t.adminToken());
+      const count = async () =>
+        (await t.request({ method: 'GET', url: '/api/products' })).headers['x-total-count'];
+      const before = await count();
+      const bad = await callFails(admin, 'create_product', { name: 'Cheap', price: 1.999, category_id: 1 });
+      assert.equal(bad.code, 'validation_failed');
+      assert.equal(await count(), before);
+    });
+
+    it('reports business failures with the same problem code as REST', async () => {
+      const product = await catalog(t).product({ name: 'Scarce spoon', stock: 1 });
+      const shopper = await t.customer();
+      const client = await connect(shopper.token);
+      const viaTool = await callFails(client, 'add_to_cart', { product_id: product.id, quantity: 2 });
+      const viaRest = await t.request({
+        method: 'POST',
+        url: '/api/cart',
+        token: shopper.token,
+        payload: { product_id: product.id, quantity: 2 },
+      });
+      assert.equal(viaRest.statusCode, 409);
+      assert.equal(viaTool.code, viaRest.json().code);
+      assert.equal(viaTool.code, 'insufficient_stock');
+      assert.equal(viaTool.status, 409);
+      assert.equal((await callFails(client, 'get_product', { product_id: 999999 })).code, 'not_found');
+      assert.equal(
+        (await callFails(client, 'checkout', { idempotency_key: randomUUID() })).code,
+        'bad_request',
+      );
+    });
+
+    it('runs admin tools through the same services', async () => {
+      const admin = await connect(await t.adminToken());
+      const product = await call(admin, 'create_product', {
+        name: 'Admin mug',
+        price: 12.5,
+        stock: 2,
+        category_id: 1,
+      });
+      const updated = await call(admin, 'update_product', { product_id: product.id, stock: 40 });
+      assert.equal(updated.stock, 40);
+      const start = t.clock.now();
+      const offer = await call(admin, 'create_offer', {
+        name: 'Mug week',
+        discount_percent: 10,
+        start_time: new Date(start.getTime() - 60_000).toISOString(),
+        end_time: new Date(start.getTime() + 86_400_000).toISOString(),
+      });
+      await call(admin, 'apply_offer', { offer_id: offer.id, product_id: product.id });
+      const rest = (await t.request({ method: 'GET', url: `/api/products/${product.id}` })).json();
+      assert.equal(rest.current_price, 11.25);
+      const onOffer = await call(admin, 'list_active_offers');
+      assert.ok(onOffer.items.some((p: { id: number }) => p.id === product.id));
+
+      const report = await call(admin, 'inventory_report', { category_id: 1, sort: 'id' });
+      const row = report.items.find((r: { product_id: number }) => r.product_id === product.id);
+      assert.deepEqual(
+        [row.stock, row.sold_last_30_days, row.days_of_cover, row.reorder],
+        [40, 0, null, false],
+      );
+
+      const shopper = await t.customer();
+      const client = await connect(shopper.token);
+      await call(client, 'add_to_cart', { product_id: product.id });
+      const { order } = await call(client, 'checkout', { idempotency_key: randomUUID() });
+      const shipped = await call(admin, 'update_order_status', { order_id: order.id, status: 'shipped' });
+      assert.equal(shipped.status, 'shipped');
+      const backwards = await callFails(admin, 'update_order_status', {
+        order_id: order.id,
+        status: 'pending',
+      });
+      assert.equal(backwards.code, 'invalid_transition');
+      assert.equal(
+        (await callFails(client, 'cancel_order', { order_id: order.id })).code,
+        'invalid_transition',
+      );
+    });
+
+    it('serves categories and products as resources, and the shopping_assistant prompt', async () => {
+      const product = await catalog(t).product({ name: 'Resource rug' });
+      const client = await connect();
+      assert.deepEqual(
+        (await client.listResources()).resources.map((r) => r.uri),
+        ['mercato://categories'],
+      );
+      assert.deepEqual(
+        (await client.listResourceTemplates()).resourceTemplates.map((r) => r.uriTemplate),
+        ['mercato://products/{id}'],
+      );
+      const categories = await client.readResource({ uri: 'mercato://categories' });
+      const list = JSON.parse(String((categories.contents[0] as { text: string }).text));
+      assert.equal(list.length, 20);
+      const read = await client.readResource({ uri: `mercato://products/${product.id}` });
+      assert.equal(JSON.parse(String((read.contents[0] as { text: string }).text)).name, 'Resource rug');
+      await assert.rejects(client.readResource({ uri: 'mercato://products/999999' }), /not found/);
+
+      assert.deepEqual(
+        (await client.listPrompts()).prompts.map((p) => p.name),
+        ['shopping_assistant'],
+      );
+      const prompt = await client.getPrompt({ name: 'shopping_assistant', arguments: { goal: 'a gift' } });
+      const text = (prompt.messages[0]!.content as { text: string }).text;
+      assert.match(text, /idempotency_key/);
+      assert.match(text, /a gift/);
+    });
+
+    it('refuses a bad bearer token with a 401 problem and answers GET and DELETE with 405', async () => {
+      const res = await fetch(new URL('/mcp', base), {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer not-a-token',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      assert.equal(res.status, 401);
+      assert.equal((await res.json()).code, 'unauthorized');
+      for (const method of ['GET', 'DELETE']) {
+        const other = await fetch(new URL('/mcp', base), {
+          method,
+          headers: { accept: 'text/event-stream' },
+        });
+        assert.equal(other.status, 405);
+        assert.equal(other.headers.get('allow'), 'POST');
+      }
+      const ok = await fetch(new URL('/mcp', base), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'x-request-id': 'mcp-1',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+      assert.equal(ok.status, 200);
+      assert.equal(ok.headers.get('x-request-id'), 'mcp-1');
+      assert.deepEqual(await ok.json(), { jsonrpc: '2.0', id: 1, result: {} });
+    });
+  });
+}
