@@ -57,7 +57,6 @@ try {
 
 const server = createMcpServer({
   services,
-  ctx,
   identify,
   log: { error: (details, message) => log(`${message} ${JSON.stringify(details, errorFields)}`) },
 });

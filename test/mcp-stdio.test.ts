@@ -112,6 +112,20 @@ for (const dialect of testDialects()) {
       );
     });
 
+    it('checks the token on every call: a session ended over REST stops the tools at once', async () => {
+      const shopper = await t.customer();
+      const client = await connect(shopper.token);
+      await call(client, 'view_cart');
+      const changed = await t.request({
+        method: 'PATCH',
+        url: '/api/users/me',
+        token: shopper.token,
+        payload: { password: 'another-password-1', current_password: shopper.password },
+      });
+      assert.equal(changed.statusCode, 200);
+      assert.equal((await callFails(client, 'view_cart')).code, 'unauthorized');
+    });
+
     it('refuses to start with a token that is not valid', async () => {
       const { transport, stderr } = spawnServer(t.databaseUrl, jwtSecret, 'not-a-token');
       const client = new Client({ name: 'mercato-stdio-test', version: '1.0.0' });

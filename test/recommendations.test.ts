@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { BEST_SELLERS_TTL_MS } from '../src/modules/insights/best-sellers.js';
+import { boughtTogether } from '../src/modules/insights/insights.repository.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 import { insertCategory, insertOrder, insertProduct } from './helpers/order-history.js';
@@ -115,6 +117,25 @@ for (const dialect of testDialects()) {
         assert.equal(res.statusCode, 400, limit);
         assert.equal(res.json().code, 'validation_failed');
       }
+    });
+
+    it("pairs within the product's most recent non-cancelled orders only", async () => {
+      // P's two latest live orders are [P, Archived, Out] and [P, S]: only S is left to pair.
+      assert.deepEqual(await boughtTogether(t.db, id.P!, 10, 2), [{ product_id: id.S, score: 1 }]);
+      assert.deepEqual(
+        (await boughtTogether(t.db, id.P!, 10)).map((r) => r.product_id),
+        [id.Q, id.R, id.S, id.W],
+      );
+    });
+
+    // Last: it adds sales.
+    it("reuses a category's best-seller ranking for a minute, by the app clock", async () => {
+      const fallback = ['P', 'T', 'Q', 'R', 'U', 'S'];
+      assert.deepEqual(names((await recommend('V')).json()), fallback);
+      await insertOrder(t.db, [[id.S!, 10]]);
+      assert.deepEqual(names((await recommend('V')).json()), fallback);
+      t.clock.advance(BEST_SELLERS_TTL_MS + 1);
+      assert.deepEqual(names((await recommend('V')).json()), ['S', 'P', 'T', 'Q', 'R', 'U']);
     });
   });
 }

@@ -8,6 +8,7 @@ import {
   Kysely,
   PostgresAdapter,
   PostgresDialect,
+  type SqliteDatabase,
   SqliteDialect,
 } from 'kysely';
 import pg from 'pg';
@@ -31,6 +32,28 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Kysely prepares every query anew; SQLite statements are reusable, and preparing is a visible
+ * share of a catalog read. Kysely's single-connection mutex means a statement is never in use twice.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(query: string) {
+      let statement = cache.get(query);
+      if (statement) {
+        cache.delete(query); // re-insert: the Map's order is least recently used first
+      } else {
+        statement = sqlite.prepare(query);
+        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(query, statement);
+      return statement;
+    },
+  };
+}
+
 function pgTypes() {
   const types = pg.types;
   // int8 (COUNT, SUM over integers, bigint cents) and numeric come back as strings by default;
@@ -51,7 +74,9 @@ export function createDatabase(url: DatabaseUrl, options: { poolSize?: number } 
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+    return new Kysely<Database>({
+      dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    });
   }
   const pool = new pg.Pool({ connectionString: url.url, max: options.poolSize ?? 10, types: pgTypes() });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.

@@ -7,26 +7,37 @@ export interface RankedProduct {
   score: number;
 }
 
-/** A product may be recommended only while a customer can buy it. */
-function buyable(db: Executor) {
-  return db.selectFrom('products as p').where('p.archived_at', 'is', null).where('p.stock', '>', 0);
-}
+/**
+ * How many of a product's most recent non-cancelled orders "bought together" counts. A best seller
+ * can be in a tenth of all orders; the window keeps its page as cheap as any other's (the pairs
+ * of 2,000 orders rank well) and follows what customers buy now.
+ */
+export const PAIRING_WINDOW = 2_000;
 
 /**
- * Products that share non-cancelled orders with `productId`, by how many orders pair them, ties
- * by id. Walks order_items(product_id, order_id) for this product's orders, then
- * order_items(order_id) for their other lines: cost grows with this product's orders, not with
- * the whole history.
+ * Products that share the product's recent non-cancelled orders, by how many orders pair them,
+ * ties by id; only buyable ones (live, in stock). Walks order_items(product_id, order_id)
+ * backwards for the window, then order_items(order_id) for the other lines of those orders.
  */
-export function boughtTogether(db: Executor, productId: number, limit: number): Promise<RankedProduct[]> {
+export function boughtTogether(
+  db: Executor,
+  productId: number,
+  limit: number,
+  window = PAIRING_WINDOW,
+): Promise<RankedProduct[]> {
+  const recent = db
+    .selectFrom('order_items as oi')
+    .innerJoin('orders as o', 'o.id', 'oi.order_id')
+    .where('oi.product_id', '=', productId)
+    .where('o.status', '!=', 'cancelled')
+    .select('oi.order_id')
+    .orderBy('oi.order_id', 'desc')
+    .limit(window);
   return db
-    .selectFrom('order_items as mine')
-    .innerJoin('orders as o', 'o.id', 'mine.order_id')
+    .selectFrom(recent.as('mine'))
     .innerJoin('order_items as other', 'other.order_id', 'mine.order_id')
     .innerJoin('products as p', 'p.id', 'other.product_id')
-    .where('mine.product_id', '=', productId)
     .where('other.product_id', '!=', productId)
-    .where('o.status', '!=', 'cancelled')
     .where('p.archived_at', 'is', null)
     .where('p.stock', '>', 0)
     .select((eb) => ['other.product_id', eb.fn.count<number>('other.order_id').distinct().as('score')])
@@ -34,22 +45,24 @@ export function boughtTogether(db: Executor, productId: number, limit: number): 
     .orderBy('score', 'desc')
     .orderBy('other.product_id')
     .limit(limit)
-    .execute();
+    .execute()
+    .then((rows) => rows.map((row) => ({ product_id: row.product_id, score: Number(row.score) })));
 }
 
 /**
- * The category's buyable products by units sold in non-cancelled orders (never-sold ones last,
- * with 0), ties by id. One index range of order_items(product_id, order_id) per candidate.
+ * A category's live products by units sold in non-cancelled orders, best first, never-sold ones
+ * (0) last, ties by id; at most `limit`. Stock is not checked here: callers cache this ranking
+ * and check stock when they use it (buyableAmong).
  */
-export function categoryBestSellers(
+export async function categorySales(
   db: Executor,
   categoryId: number,
-  exclude: number[],
   limit: number,
 ): Promise<RankedProduct[]> {
-  return buyable(db)
+  const rows = await db
+    .selectFrom('products as p')
     .where('p.category_id', '=', categoryId)
-    .where('p.id', 'not in', exclude)
+    .where('p.archived_at', 'is', null)
     .select((eb) => [
       'p.id as product_id',
       eb
@@ -64,8 +77,21 @@ export function categoryBestSellers(
     .orderBy('score', 'desc')
     .orderBy('p.id')
     .limit(limit)
-    .execute()
-    .then((rows) => rows.map((row) => ({ product_id: row.product_id, score: Number(row.score ?? 0) })));
+    .execute();
+  return rows.map((row) => ({ product_id: row.product_id, score: Number(row.score ?? 0) }));
+}
+
+/** Which of these products a customer can buy right now (live and in stock). */
+export async function buyableAmong(db: Executor, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('products')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('archived_at', 'is', null)
+    .where('stock', '>', 0)
+    .execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 export type InventorySort = 'days_of_cover' | '-days_of_cover' | 'id';
@@ -109,11 +135,12 @@ export async function inventoryPage(db: Executor, f: InventoryFilter) {
     .groupBy('oi.product_id');
   const sold = sql<number>`coalesce(s.sold, 0)`;
   const reorder = sql<number>`(case when p.stock < ${f.lowStockThreshold} or p.stock * ${f.windowDays} < ${f.minDaysOfCover} * ${sold} then 1 else 0 end)`;
-  const base = db
+  const live = db
     .selectFrom('products as p')
-    .leftJoin(sales.as('s'), 's.product_id', 'p.id')
     .where('p.archived_at', 'is', null)
-    .$if(f.categoryId !== undefined, (qb) => qb.where('p.category_id', '=', f.categoryId!))
+    .$if(f.categoryId !== undefined, (qb) => qb.where('p.category_id', '=', f.categoryId!));
+  const base = live
+    .leftJoin(sales.as('s'), 's.product_id', 'p.id')
     .$if(f.reorderOnly, (qb) => qb.where(sql<boolean>`${reorder} = 1`));
 
   // "Nothing sold" is an infinite cover: last going up, first going down, on both databases.
@@ -127,7 +154,10 @@ export async function inventoryPage(db: Executor, f: InventoryFilter) {
 
   const [items, count] = await Promise.all([
     page.orderBy('p.id').limit(f.limit).offset(f.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    // Without the reorder filter the total needs no sales: skip aggregating them a second time.
+    (f.reorderOnly ? base : live)
+      .select((eb) => eb.fn.countAll<number>().as('total'))
+      .executeTakeFirstOrThrow(),
   ]);
   return {
     items: items.map(

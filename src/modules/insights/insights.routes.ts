@@ -16,10 +16,12 @@ export default async function insightsRoutes(fastify: FastifyInstance) {
         tags: ['ai'],
         summary: 'Products to recommend next to this one',
         description:
-          '"Frequently bought together": products in the most non-cancelled orders with this one ' +
-          "(ties by id), then the same category's best sellers by units sold (never-sold ones last, by id). " +
-          'Never the product itself, archived or out-of-stock products. A ranked top list: `limit` only, ' +
-          'no paging headers. An archived or unknown product is 404.',
+          '"Frequently bought together": products in the most non-cancelled orders with this one, ' +
+          "counted over this product's 2,000 most recent orders (ties by id); then the same category's " +
+          'best sellers by units sold in non-cancelled orders (never-sold ones last, by id; the ranking is ' +
+          'refreshed at most once a minute, stock is checked on every request). Never the product itself, ' +
+          'archived or out-of-stock products. A ranked top list: `limit` only, no paging headers. ' +
+          'An archived or unknown product is 404.',
         params: IdParams,
         querystring: RecommendationsQuery,
         response: { 200: Type.Array(Recommendation), ...problems(400, 404) },

@@ -2,12 +2,8 @@ import type { AppContext } from '../../context.js';
 import type { Paged } from '../../lib/pagination.js';
 import { addDays } from '../../lib/time.js';
 import type { ProductsService } from '../products/products.service.js';
-import {
-  boughtTogether,
-  categoryBestSellers,
-  type InventorySort,
-  inventoryPage,
-} from './insights.repository.js';
+import { CategoryBestSellers } from './best-sellers.js';
+import { boughtTogether, type InventorySort, inventoryPage } from './insights.repository.js';
 import type { InventoryItem, InventoryQuery, Recommendation } from './insights.schemas.js';
 
 export const SALES_WINDOW_DAYS = 30;
@@ -19,10 +15,14 @@ const round = (value: number, decimals: number) => {
 };
 
 export class InsightsService {
+  private readonly bestSellers: CategoryBestSellers;
+
   constructor(
     private readonly ctx: AppContext,
     private readonly products: ProductsService,
-  ) {}
+  ) {
+    this.bestSellers = new CategoryBestSellers(ctx);
+  }
 
   /**
    * "Frequently bought together" first; when that gives fewer than `limit`, the rest are the
@@ -41,13 +41,8 @@ export class InsightsService {
       score: Number(row.score),
     }));
     if (ranked.length < limit) {
-      const exclude = [productId, ...ranked.map((r) => r.product_id)];
-      const sellers = await categoryBestSellers(
-        this.ctx.db,
-        product.category_id,
-        exclude,
-        limit - ranked.length,
-      );
+      const exclude = new Set([productId, ...ranked.map((r) => r.product_id)]);
+      const sellers = await this.bestSellers.pick(product.category_id, exclude, limit - ranked.length);
       for (const row of sellers) ranked.push({ ...row, reason: 'best_seller' });
     }
     const found = await this.products.getMany(

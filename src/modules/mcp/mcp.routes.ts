@@ -44,7 +44,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
         error: { code: -32000, message: 'Method not allowed: this MCP server is stateless; use POST' },
         id: null,
       });
-  const described = (summary: string) => ({ schema: { tags: ['ai'], summary, hide: false } });
+  const described = (summary: string) => ({ schema: { tags: ['ai'], summary } });
   app.get('/mcp', described('MCP event stream (not offered: stateless server, answers 405)'), notHere);
   app.delete('/mcp', described('MCP session end (not offered: stateless server, answers 405)'), notHere);
 }
@@ -55,7 +55,6 @@ async function serve(app: FastifyInstance, request: FastifyRequest, reply: Fasti
   const user = token ? await app.services.auth.authenticate(token) : null;
   const server = createMcpServer({
     services: app.services,
-    ctx: app.ctx,
     identify: async () => user,
     log: request.log,
   });

@@ -12,7 +12,6 @@ import {
   McpError,
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { AppContext } from '../../context.js';
 import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
 import type { SessionUser } from '../auth/auth.service.js';
@@ -23,7 +22,6 @@ import type { ToolCall } from './mcp.tool.js';
 
 export interface McpServerOptions {
   services: Services;
-  ctx: AppContext;
   /** Who is calling, resolved per request (stdio re-checks its token so revocation applies). */
   identify: () => Promise<SessionUser | null>;
   log: McpLog;
@@ -35,7 +33,7 @@ const INSTRUCTIONS =
   'and read inventory_report. Errors are JSON problem objects with a stable "code". ' +
   'The shopping_assistant prompt explains the workflow.';
 
-export function createMcpServer({ services, ctx, identify, log }: McpServerOptions): Server {
+export function createMcpServer({ services, identify, log }: McpServerOptions): Server {
   const server = new Server(
     { name: 'mercato', title: 'Mercato', version: '0.1.0' },
     { capabilities: { tools: {}, resources: {}, prompts: {} }, instructions: INSTRUCTIONS },
@@ -51,14 +49,14 @@ export function createMcpServer({ services, ctx, identify, log }: McpServerOptio
       throw error;
     }
   };
-  const call = async (): Promise<ToolCall> => ({ services, ctx, user: await who() });
+  const call = async (): Promise<ToolCall> => ({ services, user: await who() });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: toolsFor(await who()) }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const { name, arguments: args } = request.params;
     if (!isKnownTool(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    return callTool(name, args, async () => ({ services, ctx, user: await identify() }), log);
+    return callTool(name, args, async () => ({ services, user: await identify() }), log);
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources }));

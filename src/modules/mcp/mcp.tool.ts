@@ -1,5 +1,4 @@
 import type { Static, TObject } from 'typebox';
-import type { AppContext } from '../../context.js';
 import { unauthorized } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
 import type { SessionUser } from '../auth/auth.service.js';
@@ -9,7 +8,6 @@ export type Audience = 'anyone' | 'user' | 'admin';
 
 export interface ToolCall {
   services: Services;
-  ctx: AppContext;
   user: SessionUser | null;
 }
 

@@ -22,6 +22,8 @@ export default async function mediaServeRoutes(fastify: FastifyInstance) {
   app.get(
     '/media/:dir/:file',
     {
+      // A product page shows many images; immutable files cost little and belong behind a CDN.
+      config: { rateLimit: false },
       schema: {
         tags: ['images'],
         summary: 'An image file (original or thumbnail)',

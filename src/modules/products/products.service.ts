@@ -137,7 +137,13 @@ export class ProductsService {
   async remove(id: number): Promise<'deleted' | 'archived'> {
     const now = this.ctx.clock.now().toISOString();
     const outcome = await this.ctx.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('products').select('id').where('id', '=', id).executeTakeFirst();
+      // Locked (PostgreSQL) so an image upload committing now cannot leave a media row behind.
+      const row = await trx
+        .selectFrom('products')
+        .select('id')
+        .where('id', '=', id)
+        .$if(this.ctx.dialect === 'postgres', (qb) => qb.forUpdate())
+        .executeTakeFirst();
       if (!row) throw notFound('Product');
       if (await isInOrders(trx, id)) {
         await trx
@@ -146,8 +152,7 @@ export class ProductsService {
           .where('id', '=', id)
           .where('archived_at', 'is', null)
           .execute();
-        // Nobody can buy it any more: take it out of every cart.
-        await trx.deleteFrom('cart_items').where('product_id', '=', id).execute();
+        // Carts keep the line: their next read drops it with a notice telling the shopper why.
         return { kind: 'archived' as const, media: [] };
       }
       const media = await productMedia(trx, id);

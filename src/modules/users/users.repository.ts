@@ -55,3 +55,14 @@ export async function countAdminsForUpdate(trx: Trx, lock: boolean): Promise<num
     .execute();
   return rows.length;
 }
+
+export const lockUser = (trx: Trx, id: number, lock: boolean) =>
+  trx
+    .selectFrom('users')
+    .select(['id', 'profile_media_id'])
+    .where('id', '=', id)
+    .$if(lock, (qb) => qb.forUpdate())
+    .executeTakeFirst();
+
+export const findMedia = (db: Executor, ids: number[]) =>
+  db.selectFrom('media').select(['id', 'storage_key', 'thumbnail_key']).where('id', 'in', ids).execute();

@@ -4,7 +4,14 @@ import { AppError, conflict, invalidField, notFound, unauthorized } from '../../
 import type { Paged } from '../../lib/pagination.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { removeMediaFiles } from '../media/media.files.js';
-import { countAdminsForUpdate, findUserById, listUsers, type UserRow } from './users.repository.js';
+import {
+  countAdminsForUpdate,
+  findMedia,
+  findUserById,
+  listUsers,
+  lockUser,
+  type UserRow,
+} from './users.repository.js';
 import type { UpdateMeBody, User } from './users.schemas.js';
 
 export class UsersService {
@@ -66,18 +73,22 @@ export class UsersService {
     if (!(await verifyPassword(user.password_hash, password)))
       throw invalidField('/password', 'is not correct');
     const media = await this.ctx.db.transaction().execute(async (trx) => {
-      const mediaRows = await trx
-        .selectFrom('media')
-        .select(['id', 'storage_key', 'thumbnail_key'])
-        .where('id', '=', user.profile_media_id ?? -1)
-        .execute();
+      // Locked (PostgreSQL) and re-read, so a profile image committed meanwhile is deleted too.
+      const locked = await lockUser(trx, id, this.ctx.dialect === 'postgres');
+      if (!locked) throw unauthorized('This account no longer exists');
+      const profile = locked.profile_media_id === null ? [] : await findMedia(trx, [locked.profile_media_id]);
       // Orders keep their rows (user_id becomes null by the foreign key): accounting loses nothing.
       await trx.deleteFrom('users').where('id', '=', id).execute();
-      await trx
-        .deleteFrom('media')
-        .where('id', 'in', mediaRows.map((m) => m.id).concat(-1))
-        .execute();
-      return mediaRows;
+      if (profile.length > 0)
+        await trx
+          .deleteFrom('media')
+          .where(
+            'id',
+            'in',
+            profile.map((m) => m.id),
+          )
+          .execute();
+      return profile;
     });
     await removeMediaFiles(this.ctx.storage, media);
   }
