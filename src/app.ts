@@ -30,6 +30,7 @@ import { etagPlugin } from './plugins/etag.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { problemPlugin } from './plugins/problem.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { responseCachePlugin } from './plugins/response-cache.js';
 import { createServices, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -132,6 +133,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, authMax: config.authRateLimitMax, redis });
   await app.register(authPlugin);
   await app.register(etagPlugin);
+  await app.register(responseCachePlugin);
   await app.register(openapiPlugin);
 
   await app.register(opsRoutes);

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type Dialect,
   type Driver,
   Kysely,
   PostgresAdapter,
@@ -13,6 +14,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseUrl } from '../config.js';
+import { ChangeTracker } from './change-tracker.js';
 import type { Database, Db } from './database.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -74,14 +76,30 @@ export function createDatabase(url: DatabaseUrl, options: { poolSize?: number } 
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    return new Kysely<Database>({
-      dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
-    });
+    const db = tracked(new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }));
+    changeTrackerOf(db).watchDataVersion(() => sqlite.pragma('data_version', { simple: true }) as number);
+    return db;
   }
   const pool = new pg.Pool({ connectionString: url.url, max: options.poolSize ?? 10, types: pgTypes() });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return tracked(new PostgresDialect({ pool }));
+}
+
+const trackers = new WeakMap<Db, ChangeTracker>();
+
+function tracked(dialect: Dialect): Db {
+  const tracker = new ChangeTracker();
+  const db = new Kysely<Database>({ dialect, plugins: [tracker] });
+  trackers.set(db, tracker);
+  return db;
+}
+
+/** The catalog write counter of a database opened by createDatabase. */
+export function changeTrackerOf(db: Db): ChangeTracker {
+  const tracker = trackers.get(db);
+  if (!tracker) throw new Error('database not opened by createDatabase');
+  return tracker;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: works on any schema, including a migration's

@@ -42,7 +42,8 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 
 export const etagPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (!request.routeOptions.config.publicCache) return payload;
+    // A response cache hit already carries its stored ETag and answered If-None-Match itself.
+    if (!request.routeOptions.config.publicCache || request.servedFromCache) return payload;
     if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
     if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload)))
       return payload;

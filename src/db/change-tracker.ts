@@ -1,0 +1,157 @@
+import {
+  AliasNode,
+  type KyselyPlugin,
+  type OperationNode,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  TableNode,
+  type UnknownRow,
+} from 'kysely';
+import pg from 'pg';
+
+/**
+ * Tables whose writes never change what the public catalog shows. A write anywhere else (products,
+ * categories, offers, images, units, orders — stock and best sellers follow orders) advances the
+ * catalog version, which is what the response cache keys on. Listing what cannot matter, rather than
+ * what can, means a new table is tracked by default.
+ */
+export const UNTRACKED_TABLES = [
+  'users',
+  'refresh_tokens',
+  'cart_items',
+  'idempotency_keys',
+  'kysely_migration',
+  'kysely_migration_lock',
+];
+export const CATALOG_CHANNEL = 'mercato_catalog';
+
+function writtenTable(node: RootOperationNode): string | null | undefined {
+  const name = (n: OperationNode | undefined): string | undefined => {
+    if (!n) return undefined;
+    if (TableNode.is(n)) return n.table.identifier.name;
+    if (AliasNode.is(n)) return name(n.node);
+    return undefined;
+  };
+  switch (node.kind) {
+    case 'InsertQueryNode':
+      return name(node.into);
+    case 'UpdateQueryNode':
+      return name(node.table);
+    case 'DeleteQueryNode':
+      return name(node.from.froms[0]);
+    case 'RawNode':
+      // Raw SQL: a write of unknown target (null) is assumed to touch the catalog.
+      return /^\s*(insert|update|delete|replace)\b/i.test(node.sqlFragments[0] ?? '') ? null : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Counts catalog writes made through one Kysely instance (and its transactions), in this process. */
+export class ChangeTracker implements KyselyPlugin {
+  private local = 0;
+  private external = 0;
+
+  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+    const table = writtenTable(node);
+    if (table === null || (table !== undefined && !UNTRACKED_TABLES.includes(table))) this.local += 1;
+    return node;
+  }
+
+  async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return result;
+  }
+
+  private dataVersion?: () => number;
+  private seenDataVersion?: number;
+
+  /** SQLite: how to read PRAGMA data_version, synchronously (it changes when another connection commits). */
+  watchDataVersion(read: () => number): void {
+    this.dataVersion = read;
+    this.seenDataVersion = read();
+  }
+
+  checkDataVersion(): void {
+    if (!this.dataVersion) return;
+    const current = this.dataVersion();
+    if (current !== this.seenDataVersion) {
+      this.seenDataVersion = current;
+      this.bumpExternal();
+    }
+  }
+
+  /** Another process committed a change (PostgreSQL NOTIFY, SQLite data_version). */
+  bumpExternal(): void {
+    this.external += 1;
+  }
+
+  get version(): string {
+    return `${this.local}:${this.external}`;
+  }
+}
+
+/**
+ * Follows other processes' catalog writes so this process's cache never serves what they changed.
+ * PostgreSQL: triggers NOTIFY on commit and a dedicated connection LISTENs; while that connection is
+ * down, `reliable` is false and callers must not cache. SQLite: `PRAGMA data_version` changes when
+ * another connection (a cluster worker) commits, checked on each read.
+ */
+export interface ExternalChanges {
+  readonly reliable: boolean;
+  /** Brings the tracker up to date (SQLite asks the database; PostgreSQL is pushed to). */
+  refresh(): void;
+  close(): Promise<void>;
+}
+
+export function followExternalChanges(
+  tracker: ChangeTracker,
+  postgresUrl: string | undefined,
+): ExternalChanges {
+  if (!postgresUrl) {
+    return {
+      reliable: true,
+      refresh: () => tracker.checkDataVersion(),
+      async close() {},
+    };
+  }
+  let client: pg.Client | undefined;
+  let reliable = false;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    const next = new pg.Client({ connectionString: postgresUrl });
+    const lost = () => {
+      reliable = false;
+      tracker.bumpExternal();
+      if (!closed) retry = setTimeout(connect, 1000);
+    };
+    next.on('error', () => {});
+    next.on('end', lost);
+    next.on('notification', () => tracker.bumpExternal());
+    try {
+      await next.connect();
+      await next.query(`listen ${CATALOG_CHANNEL}`);
+      client = next;
+      tracker.bumpExternal(); // whatever happened while we were not listening
+      reliable = true;
+    } catch {
+      next.removeListener('end', lost);
+      await next.end().catch(() => {});
+      lost();
+    }
+  };
+  void connect();
+  return {
+    get reliable() {
+      return reliable && !closed;
+    },
+    refresh() {},
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => {});
+    },
+  };
+}

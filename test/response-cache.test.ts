@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { buildTestApp, type TestApp } from './helpers/app.js';
+import { catalog } from './helpers/catalog.js';
+import { testDialects } from './helpers/env.js';
+
+/** A write by "another process": a connection the app knows nothing about. */
+async function writeBehindTheAppsBack(t: TestApp, statement: string): Promise<void> {
+  if (t.dialect === 'postgres') {
+    const client = new pg.Client({ connectionString: t.databaseUrl });
+    await client.connect();
+    await client.query(statement);
+    await client.end();
+  } else {
+    const other = new SQLite(t.databaseUrl.slice('sqlite:'.length));
+    other.pragma('busy_timeout = 5000');
+    other.exec(statement);
+    other.close();
+  }
+}
+
+for (const dialect of testDialects()) {
+  describe(`response cache (${dialect})`, () => {
+    let t: TestApp;
+    let shop: ReturnType<typeof catalog>;
+    before(async () => {
+      t = await buildTestApp(dialect, { file: true });
+      shop = catalog(t);
+    });
+    after(() => t.close());
+
+    const priceOf = async (id: number) => (await shop.get(`/api/products/${id}`)).json().current_price;
+
+    it('shows an admin write on the very next read', async () => {
+      const product = await shop.product({ name: 'Cached lamp', price: 20 });
+      assert.equal(await priceOf(product.id), 20);
+      assert.equal(await priceOf(product.id), 20); // now cached
+      const listed = await shop.get('/api/products?q=cached');
+      assert.equal(listed.json()[0].price, 20);
+      await shop.admin('PATCH', `/api/products/${product.id}`, { price: 25 });
+      assert.equal(await priceOf(product.id), 25);
+      assert.equal((await shop.get('/api/products?q=cached')).json()[0].price, 25);
+    });
+
+    it('shows a checkout’s stock change on the next read', async () => {
+      const product = await shop.product({ name: 'Cached mug', price: 5, stock: 3 });
+      assert.equal((await shop.get(`/api/products/${product.id}`)).json().stock, 3);
+      const buyer = await t.customer('cachebuyer');
+      await t.request({
+        method: 'POST',
+        url: '/api/cart',
+        token: buyer.token,
+        payload: { product_id: product.id, quantity: 2 },
+      });
+      const order = await t.request({ method: 'POST', url: '/api/checkout', token: buyer.token });
+      assert.equal(order.statusCode, 201, order.body);
+      assert.equal((await shop.get(`/api/products/${product.id}`)).json().stock, 1);
+    });
+
+    it('sees a write committed by another process', async () => {
+      const product = await shop.product({ name: 'Cached kettle', price: 30 });
+      assert.equal(await priceOf(product.id), 30);
+      await writeBehindTheAppsBack(t, `update products set price_cents = 3500 where id = ${product.id}`);
+      // PostgreSQL tells us through NOTIFY (delivered asynchronously, within milliseconds).
+      let price = await priceOf(product.id);
+      for (let i = 0; i < 50 && price !== 35; i++) {
+        await sleep(20);
+        price = await priceOf(product.id);
+      }
+      assert.equal(price, 35);
+    });
+
+    it('reprices when an offer starts or ends, with no write at all', async () => {
+      const product = await shop.product({ name: 'Cached chair', price: 100 });
+      const now = t.clock.now().getTime();
+      const offer = await shop.offer({
+        name: 'Later sale',
+        discount_percent: 10,
+        start_time: new Date(now + 60 * 60_000).toISOString(),
+        end_time: new Date(now + 2 * 60 * 60_000).toISOString(),
+      });
+      await shop.apply(offer.id, product.id);
+      assert.equal(await priceOf(product.id), 100);
+      assert.equal(await priceOf(product.id), 100);
+      t.clock.advance(60 * 60_000);
+      assert.equal(await priceOf(product.id), 90);
+      t.clock.advance(60 * 60_000);
+      assert.equal(await priceOf(product.id), 100);
+      t.clock.advance(-2 * 60 * 60_000); // back, so the cached admin token is fresh again
+    });
+
+    it('never serves an anonymous cached page to an admin, who sees archived products', async () => {
+      const product = await shop.product({ name: 'Cached sofa', price: 300 });
+      await shop.get(`/api/products/${product.id}`);
+      await t.db
+        .insertInto('orders')
+        .values({
+          user_id: null,
+          status: 'pending',
+          total_cents: 0,
+          shipping_address: null,
+          estimated_delivery_date: t.clock.now().toISOString(),
+          created_at: t.clock.now().toISOString(),
+          shipped_at: null,
+          delivered_at: null,
+          cancelled_at: null,
+        })
+        .execute();
+      const orderId = (
+        await t.db.selectFrom('orders').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()
+      ).id;
+      await t.db
+        .insertInto('order_items')
+        .values({
+          order_id: orderId,
+          product_id: product.id,
+          product_name: 'Cached sofa',
+          unit_price_cents: 30000,
+          original_unit_price_cents: 30000,
+          offer_name: null,
+          quantity: 1,
+          line_total_cents: 30000,
+        })
+        .execute();
+      assert.equal((await shop.admin('DELETE', `/api/products/${product.id}`)).statusCode, 204);
+      assert.equal((await shop.get(`/api/products/${product.id}`)).statusCode, 404);
+      const asAdmin = await t.request({
+        method: 'GET',
+        url: `/api/products/${product.id}`,
+        token: await t.adminToken(),
+      });
+      assert.equal(asAdmin.statusCode, 200);
+      assert.equal(asAdmin.headers['cache-control'], 'private, no-cache');
+    });
+
+    it('answers If-None-Match from the cache with 304', async () => {
+      const product = await shop.product({ name: 'Cached rug', price: 40 });
+      const first = await shop.get(`/api/products/${product.id}`);
+      const second = await shop.get(`/api/products/${product.id}`);
+      assert.equal(second.headers.etag, first.headers.etag);
+      const revalidated = await shop.get(`/api/products/${product.id}`, {
+        'if-none-match': String(first.headers.etag),
+      });
+      assert.equal(revalidated.statusCode, 304);
+      assert.equal(revalidated.body, '');
+    });
+  });
+}
