@@ -26,7 +26,11 @@ try {
 }
 
 const db = createDatabase(config.database);
-const report = await setupDatabase(db, config);
+const report = await setupDatabase(db, config).catch(async (error: Error) => {
+  log(`cannot prepare the database: ${error.message}`);
+  await db.destroy().catch(() => {});
+  process.exit(1);
+});
 if (report.generatedAdminPassword) {
   log(`created admin "${config.adminUsername}" with password ${report.generatedAdminPassword} (shown once)`);
 }

@@ -48,8 +48,11 @@ for (const dialect of testDialects()) {
         assert.equal(tool.outputSchema?.type, 'object', tool.name);
         assert.ok(tool.description && tool.description.length > 20, tool.name);
       }
-      const checkout = tools.find((tool) => tool.name === 'checkout')!;
-      assert.deepEqual(checkout.inputSchema.required, ['idempotency_key']);
+      const byName = new Map(tools.map((tool) => [tool.name, tool]));
+      assert.deepEqual(byName.get('checkout')!.inputSchema.required, ['idempotency_key']);
+      assert.equal(byName.get('search_products')!.annotations?.readOnlyHint, true);
+      assert.equal(byName.get('add_to_cart')!.annotations?.destructiveHint, false);
+      assert.equal(byName.get('cancel_order')!.annotations?.destructiveHint, true);
     });
 
     it('runs a whole purchase through tools, and REST sees the same order', async () => {

@@ -32,7 +32,12 @@ function build(): Map<string, Entry> {
         description: tool.description,
         inputSchema,
         outputSchema: toJsonSchema(tool.output) as McpTool['outputSchema'],
-        annotations: { title: tool.title, readOnlyHint: tool.readOnly, openWorldHint: false },
+        annotations: {
+          title: tool.title,
+          readOnlyHint: tool.readOnly,
+          ...(tool.readOnly ? {} : { destructiveHint: tool.additive !== true }),
+          openWorldHint: false,
+        },
       },
     });
   }

@@ -29,6 +29,8 @@ export interface Tool<I extends TObject = TObject, O extends TObject = TObject> 
   audience: Audience;
   /** Only reads: clients may run it without asking (MCP readOnlyHint). */
   readOnly: boolean;
+  /** A write that only adds (MCP destructiveHint false); other writes keep the default, true. */
+  additive?: boolean;
   input: I;
   output: O;
   run(args: Static<I>, call: ToolCall): Promise<ToolOutcome<Static<O>>>;

@@ -1,4 +1,5 @@
-import type { Executor, OrderStatus, OrdersTable, Trx } from '../../db/database.js';
+import type { Insertable } from 'kysely';
+import type { Executor, OrderItemsTable, OrderStatus, OrdersTable, Trx } from '../../db/database.js';
 import type { Page } from '../../lib/pagination.js';
 
 export type OrderRow = Omit<OrdersTable, 'id'> & { id: number };
@@ -78,16 +79,7 @@ export async function insertOrder(trx: Trx, order: Omit<OrderRow, 'id'>): Promis
   return row.id;
 }
 
-export interface OrderItemValues {
-  order_id: number;
-  product_id: number;
-  product_name: string;
-  unit_price_cents: number;
-  original_unit_price_cents: number;
-  offer_name: string | null;
-  quantity: number;
-  line_total_cents: number;
-}
+export type OrderItemValues = Insertable<OrderItemsTable>;
 
 export async function insertOrderItem(trx: Trx, item: OrderItemValues): Promise<number> {
   const row = await trx.insertInto('order_items').values(item).returning('id').executeTakeFirstOrThrow();

@@ -46,6 +46,7 @@ export const adminTools: AnyTool[] = [
       'Adds a product: name, price (at most two decimals), category_id, optional description and stock.',
     audience: 'admin',
     readOnly: false,
+    additive: true,
     input: CreateProductBody,
     output: Product,
     async run(args, { services }) {
@@ -81,6 +82,7 @@ export const adminTools: AnyTool[] = [
       'ISO 8601 with an offset. Attach it to products with apply_offer.',
     audience: 'admin',
     readOnly: false,
+    additive: true,
     input: CreateOfferBody,
     output: Offer,
     async run(args, { services }) {

@@ -36,6 +36,7 @@ export const cartTools: AnyTool[] = [
       'Fails with insufficient_stock naming what is available.',
     audience: 'user',
     readOnly: false,
+    additive: true,
     input: AddToCartBody,
     output: Cart,
     async run(args, call) {
