@@ -14,6 +14,7 @@ import { createDatabase } from '../src/db/connect.js';
 import { setupDatabase } from '../src/db/migrate.js';
 import { type RunningServer, startServer } from '../test/helpers/server.js';
 import { startCeiling } from './ceiling-process.js';
+import { fillRecommendationsData } from './fixtures/recommendations-data.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -180,27 +181,32 @@ async function main() {
         url: server.url,
         duration: DURATION,
         connections: CONNECTIONS,
-        setupClient: (client) => {
-          client.setHeaders({
-            authorization: `Bearer ${tokens[next++ % tokens.length]}`,
-            'content-type': 'application/json',
-          });
-        },
+        // One virtual user per connection: the connection's context keeps its token for every request.
         requests: [
           {
-            method: 'POST',
+            method: 'POST' as const,
             path: '/api/cart',
             body: JSON.stringify({ product_id: stocked[0], quantity: 1 }),
           },
           {
-            method: 'POST',
+            method: 'POST' as const,
             path: '/api/cart',
             body: JSON.stringify({ product_id: stocked[1], quantity: 1 }),
           },
-          { method: 'POST', path: '/api/checkout', body: '{}' },
-        ],
+          { method: 'POST' as const, path: '/api/checkout', body: '{}' },
+        ].map((request) => ({
+          ...request,
+          setupRequest: (req: autocannon.Request, context: { token?: string }) => {
+            context.token ??= tokens[next++ % tokens.length];
+            return {
+              ...req,
+              headers: { authorization: `Bearer ${context.token}`, 'content-type': 'application/json' },
+            };
+          },
+        })),
       });
       const checkouts = Math.floor(result.requests.total / 3);
+      if (result.non2xx > 0) console.log('checkout status codes:', JSON.stringify(result.statusCodeStats));
       const line = `checkout (add 2 + checkout, ${CONNECTIONS} users): ${(checkouts / DURATION).toFixed(0)} checkouts/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms per request, ${result.errors + result.timeouts} errors, ${result.non2xx} non-2xx`;
       console.log(line);
       rows.push([
@@ -272,14 +278,54 @@ async function main() {
     }
   } finally {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
+
+  if (wanted('recommendations')) await recommendations(dir);
+  rmSync(dir, { recursive: true, force: true });
 
   console.log(
     '\n| scenario | app req/s | app p50 | app p99 | ceiling req/s | ceiling p50 | ceiling p99 | app/ceiling |',
   );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+}
+
+/** "Frequently bought together" over 1,000,000 order lines, uncached, for the most, median and least sold products. */
+async function recommendations(dir: string) {
+  const lines = Number(process.env.BENCH_ORDER_LINES ?? 1_000_000);
+  const databaseUrl = process.env.BENCH_RECOMMENDATIONS_DATABASE_URL ?? `sqlite:${join(dir, 'orders.db')}`;
+  const db = createDatabase(parseDatabaseUrl(databaseUrl), { poolSize: 2 });
+  await setupDatabase(db, { env: 'production', adminUsername: 'admin', adminPassword: ADMIN_PASSWORD });
+  const started = Date.now();
+  const data = await fillRecommendationsData(db, { orderLines: lines });
+  await db.destroy();
+  console.log(
+    `order history: ${data.orderLines} lines in ${data.orders} orders (${((Date.now() - started) / 1000).toFixed(0)} s to write)`,
+  );
+  const server = await startServer({
+    NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    DATABASE_URL: databaseUrl,
+    ADMIN_PASSWORD,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '10000000',
+  });
+  try {
+    const ranked = data.byPopularity;
+    for (const [label, id] of [
+      ['most sold', ranked[0]],
+      ['median', ranked[Math.floor(ranked.length / 2)]],
+      ['least sold', ranked[ranked.length - 1]],
+    ] as const) {
+      const app = await measure({
+        url: `${server.url}/api/products/${id}/recommendations?limit=10`,
+        connections: 8,
+      });
+      report(`GET /api/products/{id}/recommendations, ${label} (1M lines, 8 conn.)`, app);
+    }
+  } finally {
+    await server.stop();
+  }
 }
 
 await main();

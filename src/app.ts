@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -114,7 +114,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   await app.register(problemPlugin);
-  await app.register(helmet, {
+  // helmet itself, built once: @fastify/helmet rebuilds it (and re-parses the CSP) on every request.
+  const securityHeaders = helmet({
     // The API serves JSON; /docs needs inline styles and scripts of the bundled reference page.
     contentSecurityPolicy: {
       directives: {
@@ -126,6 +127,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   });
+  app.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+  );
   await app.register(cors, {
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
     exposedHeaders: ['X-Total-Count', 'Link', 'X-Request-Id', 'ETag', 'Retry-After'],
