@@ -317,11 +317,16 @@ async function recommendations(dir: string) {
       ['median', ranked[Math.floor(ranked.length / 2)]],
       ['least sold', ranked[ranked.length - 1]],
     ] as const) {
-      const app = await measure({
-        url: `${server.url}/api/products/${id}/recommendations?limit=10`,
-        connections: 8,
-      });
-      report(`GET /api/products/{id}/recommendations, ${label} (1M lines, 8 conn.)`, app);
+      const url = `${server.url}/api/products/${id}/recommendations?limit=10`;
+      // Cold: the first read computes the ranking in SQL; later reads come from the response cache.
+      const started = performance.now();
+      await (await fetch(url)).text();
+      const cold = performance.now() - started;
+      const app = await measure({ url, connections: 8 });
+      report(
+        `GET /api/products/{id}/recommendations, ${label} (1M lines; cold ${cold.toFixed(1)} ms, then cached)`,
+        app,
+      );
     }
   } finally {
     await server.stop();

@@ -12,6 +12,8 @@ export default async function insightsRoutes(fastify: FastifyInstance) {
   app.get(
     '/products/:id/recommendations',
     {
+      // Cached like the catalog: any order or catalog write advances the version it is keyed on.
+      config: { publicCache: true },
       schema: {
         tags: ['ai'],
         summary: 'Products to recommend next to this one',
