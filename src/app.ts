@@ -65,7 +65,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The whole application, built the same way for production and for tests. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  const db = options.db ?? createDatabase(config.database);
+  const db = options.db ?? createDatabase(config.database, { poolSize: config.databasePoolSize });
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true })
     : undefined;

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const base = { NODE_ENV: 'test' };
+const fails = (env: Record<string, string>, variable: string) =>
+  assert.throws(
+    () => loadConfig({ ...base, ...env }),
+    (error: unknown) => error instanceof ConfigError && error.variable === variable,
+    `${JSON.stringify(env)} names ${variable}`,
+  );
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig(base);
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, '127.0.0.1');
+    assert.deepEqual(config.database, { dialect: 'sqlite', filename: './data/mercato.db' });
+    assert.equal(config.databasePoolSize, 10);
+    assert.equal(config.accessTokenTtlSeconds, 15 * 60);
+    assert.equal(config.refreshTokenTtlSeconds, 30 * 86_400);
+    assert.equal(config.maxUploadBytes, 5 * 1024 * 1024);
+    assert.equal(config.rateLimitMax, 600);
+    assert.equal(config.authRateLimitMax, 20);
+    assert.equal(config.webConcurrency, 1);
+    assert.equal(config.deliveryDays, 7);
+    assert.equal(config.adminUsername, 'admin');
+    assert.deepEqual(config.corsOrigins, []);
+  });
+
+  it('parses URLs, durations and lists', () => {
+    const config = loadConfig({
+      ...base,
+      DATABASE_URL: 'postgres://u:p@db:5432/shop',
+      ACCESS_TOKEN_TTL: '30s',
+      REFRESH_TOKEN_TTL: '2h',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      DATABASE_POOL_SIZE: '25',
+    });
+    assert.deepEqual(config.database, { dialect: 'postgres', url: 'postgres://u:p@db:5432/shop' });
+    assert.equal(config.accessTokenTtlSeconds, 30);
+    assert.equal(config.refreshTokenTtlSeconds, 7200);
+    assert.deepEqual(config.corsOrigins, ['https://a.example', 'https://b.example']);
+    assert.equal(config.databasePoolSize, 25);
+  });
+
+  it('refuses invalid values, naming the variable', () => {
+    fails({ PORT: '70000' }, 'PORT');
+    fails({ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL');
+    fails({ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE');
+    fails({ ACCESS_TOKEN_TTL: '15 minutes' }, 'ACCESS_TOKEN_TTL');
+    fails({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
+    fails({ REDIS_URL: 'localhost:6379' }, 'REDIS_URL');
+    fails({ ADMIN_USERNAME: 'a b' }, 'ADMIN_USERNAME');
+    fails({ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD');
+    fails({ JWT_SECRET: 'too-short' }, 'JWT_SECRET');
+    fails({ NODE_ENV: 'staging' }, 'NODE_ENV');
+  });
+
+  it('production needs a JWT secret of 32 bytes or more', () => {
+    fails({ NODE_ENV: 'production' }, 'JWT_SECRET');
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    assert.equal(config.jwtSecret, 'x'.repeat(32));
+  });
+});
