@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
-import { LocalDiskStorage } from '../src/modules/media/storage.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 import {
@@ -16,6 +15,7 @@ import {
   makeImage,
   multipart,
   referencedFiles,
+  storageWithHook,
   upload,
 } from './helpers/media.js';
 
@@ -556,34 +556,24 @@ for (const dialect of testDialects()) {
       // concurrent admin would) or takes the new file's key in the media table (a constraint
       // violation, a 500): either way the transaction fails and must take the files with it.
       t = await buildTestApp(dialect, {
-        storage: (dir) => {
-          const disk = new LocalDiskStorage(dir);
-          return {
-            url: (key) => disk.url(key),
-            open: (key) => disk.open(key),
-            delete: (key) => disk.delete(key),
-            async put(key, data) {
-              await disk.put(key, data);
-              if (victim && key.endsWith('-thumb.webp')) {
-                await t.db.deleteFrom('products').where('id', '=', victim).execute();
-              }
-              if (clash && key.endsWith('-thumb.webp')) {
-                await t.db
-                  .insertInto('media')
-                  .values({
-                    storage_key: `clash/${key}`,
-                    thumbnail_key: key,
-                    content_type: 'image/webp',
-                    width: 1,
-                    height: 1,
-                    bytes: 1,
-                    created_at: new Date().toISOString(),
-                  })
-                  .execute();
-              }
-            },
-          };
-        },
+        storage: (dir) =>
+          storageWithHook(dir, async (key) => {
+            if (victim) await t.db.deleteFrom('products').where('id', '=', victim).execute();
+            if (clash) {
+              await t.db
+                .insertInto('media')
+                .values({
+                  storage_key: `clash/${key}`,
+                  thumbnail_key: key,
+                  content_type: 'image/webp',
+                  width: 1,
+                  height: 1,
+                  bytes: 1,
+                  created_at: new Date().toISOString(),
+                })
+                .execute();
+            }
+          }),
       });
     });
     after(() => t.close());

@@ -3,10 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { LocalDiskStorage } from '../src/modules/media/storage.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
-import { filesIn, keyOf, makeImage, multipart, referencedFiles, upload } from './helpers/media.js';
+import {
+  filesIn,
+  keyOf,
+  makeImage,
+  multipart,
+  referencedFiles,
+  storageWithHook,
+  upload,
+} from './helpers/media.js';
 
 const URL = '/api/user/profile-image';
 
@@ -186,20 +193,10 @@ for (const dialect of testDialects()) {
       // The account is deleted (e.g. from another session) after the files are written and
       // before the row: the upload must fail and take its files with it.
       t = await buildTestApp(dialect, {
-        storage: (dir) => {
-          const disk = new LocalDiskStorage(dir);
-          return {
-            url: (key) => disk.url(key),
-            open: (key) => disk.open(key),
-            delete: (key) => disk.delete(key),
-            async put(key, data) {
-              await disk.put(key, data);
-              if (victim && key.endsWith('-thumb.webp')) {
-                await t.db.deleteFrom('users').where('id', '=', victim).execute();
-              }
-            },
-          };
-        },
+        storage: (dir) =>
+          storageWithHook(dir, async () => {
+            if (victim) await t.db.deleteFrom('users').where('id', '=', victim).execute();
+          }),
       });
     });
     after(() => t.close());

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../../src/db/database.js';
+import { LocalDiskStorage, type Storage } from '../../src/modules/media/storage.js';
 import type { TestApp } from './app.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
@@ -123,4 +124,22 @@ export function hasGpsIfd(exif: Buffer | undefined): boolean {
   const count = u16(ifd);
   for (let i = 0; i < count; i += 1) if (u16(ifd + 2 + i * 12) === 0x8825) return true;
   return false;
+}
+
+/**
+ * Local-disk storage that runs `afterThumbnail` once a thumbnail file is written: the moment
+ * between "files on disk" and "row committed" where tests make the database step fail.
+ */
+export function storageWithHook(dir: string, afterThumbnail: (key: string) => Promise<void>): Storage {
+  const disk = new LocalDiskStorage(dir);
+  return {
+    url: (key) => disk.url(key),
+    open: (key) => disk.open(key),
+    delete: (key) => disk.delete(key),
+    list: () => disk.list(),
+    async put(key, data) {
+      await disk.put(key, data);
+      if (key.endsWith('-thumb.webp')) await afterThumbnail(key);
+    },
+  };
 }
