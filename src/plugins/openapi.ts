@@ -131,6 +131,11 @@ export const openapiPlugin = fp(async (app: FastifyInstance) => {
             bearerFormat: 'JWT',
             description: 'The `access_token` of POST /api/login',
           },
+          refreshToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The `refresh_token` of POST /api/login (or send it in the body as `refresh_token`)',
+          },
         },
       },
       tags: [

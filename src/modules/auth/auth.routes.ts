@@ -16,6 +16,9 @@ function refreshTokenOf(
   return token;
 }
 
+// The refresh token, as a bearer header or in the body (then the header is not needed).
+const REFRESH_TOKEN: Record<string, string[]>[] = [{ refreshToken: [] }, {}];
+
 export default async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { auth } = app.services;
@@ -65,6 +68,7 @@ export default async function authRoutes(fastify: FastifyInstance) {
         summary: 'Exchange a refresh token for a new pair (rotation)',
         description:
           'The refresh token comes in "Authorization: Bearer" (as seed 003) or the body. It is spent; presenting it again revokes its whole family.',
+        security: REFRESH_TOKEN,
         body: Type.Optional(RefreshBody),
         response: { 200: TokenPair, ...problemResponses(400, 401) },
       },
@@ -79,6 +83,8 @@ export default async function authRoutes(fastify: FastifyInstance) {
         tags: ['auth'],
         operationId: 'logout',
         summary: 'Revoke the refresh token family of this session',
+        description: 'The refresh token comes in "Authorization: Bearer" or the body, as for refresh.',
+        security: REFRESH_TOKEN,
         body: Type.Optional(RefreshBody),
         response: { 204: Type.Null(), ...problemResponses(400, 401) },
       },
