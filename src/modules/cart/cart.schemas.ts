@@ -7,7 +7,7 @@ const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY, descript
 
 export const AddToCartBody = Type.Object(
   {
-    product_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+    product_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The product to add' }),
     quantity: Type.Optional({ ...Quantity, default: 1 }),
   },
   { additionalProperties: false },

@@ -44,7 +44,9 @@ export const InventoryQuery = Type.Object(
       }),
     ),
     reorder: Type.Optional(Type.Boolean({ description: 'true: only products flagged for reorder' })),
-    category_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+    category_id: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Only products of this category' }),
+    ),
     sort: Type.Optional(
       Type.Union(
         INVENTORY_SORTS.map((s) => Type.Literal(s)),

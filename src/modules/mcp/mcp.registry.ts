@@ -31,11 +31,11 @@ function build(): Map<string, Entry> {
         title: tool.title,
         description: tool.description,
         inputSchema,
-        outputSchema: toJsonSchema(tool.output) as McpTool['outputSchema'],
+        outputSchema: toJsonSchema(tool.output, { output: true }) as McpTool['outputSchema'],
+        // Only what differs from MCP's defaults (readOnlyHint false, destructiveHint true).
         annotations: {
-          title: tool.title,
-          readOnlyHint: tool.readOnly,
-          ...(tool.readOnly ? {} : { destructiveHint: tool.additive !== true }),
+          ...(tool.readOnly ? { readOnlyHint: true } : {}),
+          ...(tool.additive ? { destructiveHint: false } : {}),
           openWorldHint: false,
         },
       },
