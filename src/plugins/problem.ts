@@ -1,17 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, type FieldError, type ProblemCode, titleFor } from '../lib/errors.js';
-
-interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ProblemCode;
-  instance: string;
-  errors?: FieldError[];
-  [extension: string]: unknown;
-}
+import { AppError, type FieldError, type ProblemCode } from '../lib/errors.js';
+import { type ProblemDetails, problem, toProblem } from '../lib/problem.js';
+import { fieldError, type ValidationIssue } from '../lib/validation.js';
 
 export function sendProblem(
   request: FastifyRequest,
@@ -21,39 +12,27 @@ export function sendProblem(
   detail: string,
   extensions: Record<string, unknown> = {},
 ): FastifyReply {
-  const body: ProblemBody = {
-    type: `https://mercato.dev/problems/${code.replaceAll('_', '-')}`,
-    title: titleFor(status),
-    status,
-    detail,
-    code,
-    instance: request.url.split('?')[0] ?? request.url,
-    ...extensions,
-  };
-  // A string payload bypasses the route's response serializer: problems have their own shape.
-  return reply.code(status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+  return sendProblemDetails(request, reply, problem(status, code, detail, extensions));
 }
 
-interface AjvIssue {
-  instancePath?: string;
-  message?: string;
-  keyword?: string;
-  params?: Record<string, unknown>;
+function sendProblemDetails(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: ProblemDetails,
+): FastifyReply {
+  const instance = request.url.split('?')[0] ?? request.url;
+  // A string payload bypasses the route's response serializer: problems have their own shape.
+  return reply
+    .code(body.status)
+    .type('application/problem+json; charset=utf-8')
+    .send(JSON.stringify({ ...body, instance }));
 }
 
 function fieldErrors(error: FastifyError): FieldError[] {
   const context = error.validationContext ?? 'body';
-  return ((error.validation ?? []) as AjvIssue[]).map((issue) => {
-    let path = issue.instancePath ?? '';
-    let message = issue.message ?? 'is invalid';
-    if (issue.keyword === 'additionalProperties') {
-      path = `${path}/${String(issue.params?.additionalProperty)}`;
-      message = 'is not an allowed field';
-    } else if (issue.keyword === 'required') {
-      path = `${path}/${String(issue.params?.missingProperty)}`;
-      message = 'is required';
-    }
-    return { path: context === 'body' ? path || '/' : `${context}:${path || '/'}`, message };
+  return ((error.validation ?? []) as ValidationIssue[]).map((issue) => {
+    const { path, message } = fieldError(issue);
+    return { path: context === 'body' ? path : `${context}:${path}`, message };
   });
 }
 
@@ -95,7 +74,7 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return sendProblem(request, reply, error.status, error.code, error.message, error.extensions);
+      return sendProblemDetails(request, reply, toProblem(error));
     }
     if (error.validation) {
       const errors = fieldErrors(error);
@@ -112,16 +91,7 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
     }
     // A bug: the log gets everything (with the request id), the client nothing it could exploit.
     request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(
-      request,
-      reply,
-      500,
-      'internal_error',
-      'An unexpected error occurred; it has been logged',
-      {
-        request_id: request.id,
-      },
-    );
+    return sendProblemDetails(request, reply, { ...toProblem(error), request_id: request.id });
   });
 
   app.setNotFoundHandler((request, reply) =>

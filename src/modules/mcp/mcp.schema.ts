@@ -1,7 +1,7 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import type { TSchema } from 'typebox';
-import { type FieldError, ValidationError } from '../../lib/errors.js';
+import { ValidationError } from '../../lib/errors.js';
+import { createValidator, fieldError } from '../../lib/validation.js';
 
 type Json = { [key: string]: unknown };
 
@@ -57,29 +57,8 @@ export function toJsonSchema(schema: TSchema, { output = false } = {}): Json {
   return strip(JSON.parse(JSON.stringify(schema))) as Json;
 }
 
-// The same rules as REST bodies: no coercion ("12" is not a quantity), unknown fields refused,
-// defaults filled in, formats checked.
-const ajv = new Ajv({
-  coerceTypes: false,
-  useDefaults: true,
-  removeAdditional: false,
-  strict: false,
-  allErrors: false,
-});
-addFormats.default(ajv);
-
-function fieldError(issue: ErrorObject): FieldError {
-  if (issue.keyword === 'additionalProperties') {
-    return {
-      path: `${issue.instancePath}/${String(issue.params.additionalProperty)}`,
-      message: 'is not an allowed field',
-    };
-  }
-  if (issue.keyword === 'required') {
-    return { path: `${issue.instancePath}/${String(issue.params.missingProperty)}`, message: 'is required' };
-  }
-  return { path: issue.instancePath || '/', message: issue.message ?? 'is invalid' };
-}
+// The same rules as REST bodies: no coercion ("12" is not a quantity), unknown fields refused.
+const ajv = createValidator('json');
 
 /** Compiles once; the returned function fills defaults in place or throws validation_failed. */
 export function argumentValidator<T>(schema: Json): (args: unknown) => T {
