@@ -26,6 +26,7 @@ import productsRoutes from './modules/products/products.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
 import { authPlugin } from './plugins/auth.js';
+import { compressionPlugin } from './plugins/compression.js';
 import { etagPlugin } from './plugins/etag.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { clientErrorProblem, frameworkProblem, problemPlugin } from './plugins/problem.js';
@@ -144,6 +145,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(authPlugin);
   await app.register(etagPlugin);
   await app.register(responseCachePlugin);
+  // Last onSend step: the ETag and the response cache above see the identity bytes.
+  await app.register(compressionPlugin);
   await app.register(openapiPlugin);
 
   await app.register(opsRoutes);
