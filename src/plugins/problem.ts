@@ -61,17 +61,9 @@ export function sendProblem(
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
-/**
- * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs (a malformed
- * percent-encoding, a path parameter longer than maxParamLength).
- */
-export function frameworkProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  reply.header('x-request-id', request.id);
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
-    return sendProblem(request, reply, 414, 'uri_too_long', 'A path segment of the URL is too long');
-  if (error.code === 'FST_ERR_BAD_URL')
-    return sendProblem(request, reply, 400, 'bad_request', 'The URL is malformed (invalid percent-encoding)');
-  request.log.error({ err: error }, 'router error');
+/** A bug: the log gets everything (with the request id), the client nothing it could exploit. */
+function sendInternalError(request: FastifyRequest, reply: FastifyReply, error: Error, message: string) {
+  request.log.error({ err: error }, message);
   return sendProblem(
     request,
     reply,
@@ -82,6 +74,19 @@ export function frameworkProblem(error: FastifyError, request: FastifyRequest, r
       request_id: request.id,
     },
   );
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs (a malformed
+ * percent-encoding, a path parameter longer than maxParamLength).
+ */
+export function frameworkProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return sendProblem(request, reply, 414, 'uri_too_long', 'A path segment of the URL is too long');
+  if (error.code === 'FST_ERR_BAD_URL')
+    return sendProblem(request, reply, 400, 'bad_request', 'The URL is malformed (invalid percent-encoding)');
+  return sendInternalError(request, reply, error, 'router error');
 }
 
 const CLIENT_ERRORS: Record<string, { status: number; code: ProblemCode; detail: string }> = {
@@ -192,18 +197,7 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
     if (status >= 400 && status < 500) {
       return sendProblem(request, reply, status, status === 404 ? 'not_found' : 'bad_request', error.message);
     }
-    // A bug: the log gets everything (with the request id), the client nothing it could exploit.
-    request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(
-      request,
-      reply,
-      500,
-      'internal_error',
-      'An unexpected error occurred; it has been logged',
-      {
-        request_id: request.id,
-      },
-    );
+    return sendInternalError(request, reply, error, 'unhandled error');
   });
 
   // 405 needs to know which methods a path answers to: collected from the routes as they are

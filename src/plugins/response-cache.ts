@@ -15,9 +15,8 @@ declare module 'fastify' {
 }
 
 interface Entry {
-  /** The identity bytes, as the route sent them. */
-  body: string;
-  bodyBytes: number;
+  /** The identity bytes, as the route sent them (a Buffer: a hit skips encoding a string). */
+  body: Buffer;
   /** Compressed once, on the first hit that asks for a coding, then served as they are. */
   encoded: Partial<Record<Coding, Buffer>>;
   headers: Record<string, string>;
@@ -51,7 +50,7 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
   const entries = new Map<string, Entry>();
   let bytes = 0;
   const sizeOf = (entry: Entry) =>
-    entry.bodyBytes + (entry.encoded.br?.length ?? 0) + (entry.encoded.gzip?.length ?? 0);
+    entry.body.length + (entry.encoded.br?.length ?? 0) + (entry.encoded.gzip?.length ?? 0);
   const evict = (key: string) => {
     const entry = entries.get(key);
     if (!entry) return;
@@ -110,7 +109,7 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
     entries.set(request.url, entry);
     request.servedFromCache = true;
     reply.headers(entry.headers).header('x-cache', 'hit');
-    const coding = selectCoding(request, reply, entry.bodyBytes);
+    const coding = selectCoding(request, reply, entry.body.length);
     const etag = etagForCoding(entry.headers.etag ?? '', coding);
     reply.header('etag', etag);
     if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
@@ -139,9 +138,9 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
       if (value !== undefined) headers[name] = String(value);
     }
     evict(request.url);
-    const bodyBytes = Buffer.byteLength(payload);
-    entries.set(request.url, { body: payload, bodyBytes, encoded: {}, headers, version, expiresAt });
-    bytes += bodyBytes;
+    const body = Buffer.from(payload);
+    entries.set(request.url, { body, encoded: {}, headers, version, expiresAt });
+    bytes += body.length;
     trim();
     return payload;
   });
