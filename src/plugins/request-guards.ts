@@ -1,19 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, ValidationError } from '../lib/errors.js';
-
-/** Where a NUL character sits in a parsed value, as a JSON pointer; undefined when there is none. */
-function nulPath(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '/' : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const at = `${path}/${key}`;
-    if (key.includes('\u0000')) return at;
-    const found = nulPath(item, at);
-    if (found) return found;
-  }
-  return undefined;
-}
+import { AppError } from '../lib/errors.js';
+import { refuseNul } from '../lib/nul.js';
 
 const hasBody = (request: FastifyRequest) =>
   request.headers['transfer-encoding'] !== undefined ||
@@ -32,8 +20,7 @@ const refuseBody: onRequestHookHandler = async (request) => {
 
 /**
  * Requests the database must never see:
- * - a NUL character in any string (body, query, path, header): PostgreSQL text cannot hold one
- *   (it would be a 500) and SQLite would store a string other clients truncate, so both answer 400;
+ * - a NUL character in any string (body, query, path, header): 400 (see refuseNul);
  * - a body on a route that declares none (no `schema.body`): 415 before anything is parsed, so a
  *   multipart or JSON body on `DELETE /api/products/{id}/image` is refused like a text/plain one.
  */
@@ -44,18 +31,9 @@ export const requestGuardsPlugin = fp(async (app: FastifyInstance) => {
   });
 
   app.addHook('preValidation', async (request) => {
-    const parts = [
-      ['body', request.body],
-      ['query', request.query],
-      ['params', request.params],
-      ['header', request.headers],
-    ] as const;
-    for (const [part, value] of parts) {
-      const path = nulPath(value, '');
-      if (path === undefined) continue;
-      throw new ValidationError([
-        { path: part === 'body' ? path : `${part}:${path}`, message: 'must not contain a NUL character' },
-      ]);
-    }
+    refuseNul(request.body);
+    refuseNul(request.query, 'query:');
+    refuseNul(request.params, 'params:');
+    refuseNul(request.headers, 'header:');
   });
 });
