@@ -30,8 +30,15 @@ const RETRY_AFTER = {
   },
 };
 const ALLOW = { Allow: { description: 'The methods this path answers', schema: { type: 'string' } } };
+const CHALLENGE = {
+  'WWW-Authenticate': {
+    description: 'Bearer realm="mercato", with error="invalid_token" when a token was refused',
+    schema: { type: 'string' },
+  },
+};
 /** Headers that travel with a shared error response. */
 const PROBLEM_HEADERS: Record<number, Headers> = {
+  401: CHALLENGE,
   405: ALLOW,
   429: RETRY_AFTER,
   503: RETRY_AFTER,

@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { TSchema } from 'typebox';
 import { ValidationError } from '../../lib/errors.js';
+import { refuseNul } from '../../lib/nul.js';
 import { createValidator, fieldError } from '../../lib/validation.js';
 
 type Json = { [key: string]: unknown };
@@ -65,6 +66,7 @@ export function argumentValidator<T>(schema: Json): (args: unknown) => T {
   const validate: ValidateFunction = ajv.compile(schema);
   return (args) => {
     const value = args ?? {};
+    refuseNul(value);
     if (!validate(value)) throw new ValidationError((validate.errors ?? []).map(fieldError));
     return value as T;
   };
