@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 
 export interface RunningServer {
   proc: ChildProcess;
@@ -9,8 +10,13 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The compiled server, as production runs it (`scripts/test.mjs` builds it before the tests). */
-export const SERVER_ENTRY = 'dist/server.js';
+/**
+ * Node's arguments in `npm start` (V8 flags and the compiled entry), so a test runs the server
+ * exactly as production does. `scripts/test.mjs` builds it before the tests.
+ */
+const START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string)
+  .replace(/^exec node /, '')
+  .split(' ');
 
 export interface StartOptions {
   timeoutMs?: number;
@@ -21,7 +27,7 @@ export interface StartOptions {
 /** Runs the compiled server as a real process (as `npm start` does) and waits until it listens. */
 export function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
   const { timeoutMs = 60_000, viaNpm = false } = options;
-  const proc = spawn(viaNpm ? 'npm' : process.execPath, viaNpm ? ['start', '--silent'] : [SERVER_ENTRY], {
+  const proc = spawn(viaNpm ? 'npm' : process.execPath, viaNpm ? ['start', '--silent'] : START_ARGS, {
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: viaNpm,
@@ -69,7 +75,7 @@ export function startServer(env: Record<string, string>, options: StartOptions =
 export async function runServerToExit(
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const proc = spawn(process.execPath, [SERVER_ENTRY], {
+  const proc = spawn(process.execPath, START_ARGS, {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
