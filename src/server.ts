@@ -4,7 +4,12 @@
 // worker. Only a worker loads the app (Fastify, the modules, the database drivers).
 import 'dotenv/config';
 import cluster from 'node:cluster';
+import module from 'node:module';
 import { type Config, ConfigError, loadConfig } from './config.js';
+
+// Node ≥ 22.1 keeps the compiled code of the app and its dependencies between starts (in the
+// OS temp dir), which shortens start-up; Node 20 has no such cache and skips this.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 function configOrExit(): Config {
   try {
