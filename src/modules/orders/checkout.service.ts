@@ -10,7 +10,7 @@ import {
   pricingRowsById,
   removeBoughtLines,
 } from '../cart/cart.repository.js';
-import type { PricingRow } from '../products/products.service.js';
+import type { PricingRow } from '../products/products.repository.js';
 import { findUserById } from '../users/users.repository.js';
 import { assertSameRequest, claimKey, KeyTaken, requestHash } from './idempotency.js';
 import { attachOrder, findKey } from './idempotency.repository.js';
