@@ -4,6 +4,7 @@ import { notFound } from '../../lib/errors.js';
 import { toAmount } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
 import type { SessionUser } from '../auth/auth.service.js';
+import { releaseUnits, serialsOfItems } from '../units/units.repository.js';
 import {
   findOrder,
   itemsOfOrders,
@@ -11,9 +12,7 @@ import {
   moveStatus,
   type OrderFilter,
   type OrderRow,
-  releaseUnits,
   returnStock,
-  serialsOfItems,
 } from './orders.repository.js';
 import type { Order } from './orders.schemas.js';
 import { checkTransition, invalidTransition, STAMPS } from './orders.state.js';
