@@ -89,8 +89,15 @@ async function main() {
     `Mercato bench: ${DURATION}s per run, ${CONNECTIONS} connections, database ${databaseUrl.split(':')[0]}`,
   );
 
-  const db = createDatabase(parseDatabaseUrl(databaseUrl), { poolSize: 2 });
-  await setupDatabase(db, { env: 'production', adminUsername: 'admin', adminPassword: ADMIN_PASSWORD });
+  const database = parseDatabaseUrl(databaseUrl);
+  const db = createDatabase(database, { poolSize: 2 });
+  await setupDatabase(db, {
+    env: 'production',
+    adminUsername: 'admin',
+    adminPassword: ADMIN_PASSWORD,
+    database,
+    databaseDirectUrl: undefined,
+  });
   const seeded = await seedDemo(db, new Date());
   console.log(
     `demo catalog: ${seeded.productsCreated} products, ${seeded.offersCreated} offers, ${seeded.unitsCreated} units`,
@@ -294,8 +301,15 @@ async function main() {
 async function recommendations(dir: string) {
   const lines = Number(process.env.BENCH_ORDER_LINES ?? 1_000_000);
   const databaseUrl = process.env.BENCH_RECOMMENDATIONS_DATABASE_URL ?? `sqlite:${join(dir, 'orders.db')}`;
-  const db = createDatabase(parseDatabaseUrl(databaseUrl), { poolSize: 2 });
-  await setupDatabase(db, { env: 'production', adminUsername: 'admin', adminPassword: ADMIN_PASSWORD });
+  const database = parseDatabaseUrl(databaseUrl);
+  const db = createDatabase(database, { poolSize: 2 });
+  await setupDatabase(db, {
+    env: 'production',
+    adminUsername: 'admin',
+    adminPassword: ADMIN_PASSWORD,
+    database,
+    databaseDirectUrl: undefined,
+  });
   const started = Date.now();
   const data = await fillRecommendationsData(db, { orderLines: lines });
   await db.destroy();

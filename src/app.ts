@@ -5,12 +5,12 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
-import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { createDatabase, dialectOf } from './db/connect.js';
 import type { Db } from './db/database.js';
 import { type Clock, systemClock } from './lib/clock.js';
+import { connectRedis } from './lib/redis.js';
 import authRoutes from './modules/auth/auth.routes.js';
 import cartRoutes from './modules/cart/cart.routes.js';
 import categoriesRoutes from './modules/categories/categories.routes.js';
@@ -65,12 +65,12 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The whole application, built the same way for production and for tests. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  const db = options.db ?? createDatabase(config.database, { poolSize: config.databasePoolSize });
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true })
-    : undefined;
-  redis?.on('error', () => {}); // reported by the rate limiter's skipOnError path, not as a crash
-
+  const db =
+    options.db ??
+    createDatabase(config.database, {
+      poolSize: config.databasePoolSize,
+      onConnectionError: (err) => app.log.warn({ err }, 'database connection lost'),
+    });
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -83,10 +83,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    trustProxy: config.env === 'production' ? 'loopback, linklocal, uniquelocal' : false,
+    trustProxy: typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const redis = config.redisUrl
+    ? await connectRedis(config.redisUrl, (err) =>
+        app.log.warn({ err }, 'Redis unavailable; rate limits count per process until it is back'),
+      )
+    : undefined;
 
   // JSON only: Fastify's default text/plain parser would let a wrong content type through.
   app.removeContentTypeParser('text/plain');
@@ -101,6 +106,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     dialect: dialectOf(db),
     clock: options.clock ?? systemClock,
     storage: options.storage ?? new LocalDiskStorage(config.uploadDir),
+    redis,
   };
   app.decorate('ctx', ctx);
   app.decorate('services', createServices(ctx));

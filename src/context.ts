@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { DialectName } from './db/connect.js';
 import type { Db } from './db/database.js';
@@ -11,4 +12,6 @@ export interface AppContext {
   readonly dialect: DialectName;
   readonly clock: Clock;
   readonly storage: Storage;
+  /** Shared rate-limit counters, when REDIS_URL is set. */
+  readonly redis?: Redis;
 }

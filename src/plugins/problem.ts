@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/errors.js';
 import { AppError, type FieldError, type ProblemCode, titleFor } from '../lib/errors.js';
 
 interface ProblemBody {
@@ -106,6 +107,18 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
     if (known) return sendProblem(request, reply, known.status, known.code, known.detail ?? error.message);
     if (error instanceof SyntaxError)
       return sendProblem(request, reply, 400, 'invalid_json', 'The body is not valid JSON');
+    if (isDatabaseUnavailable(error)) {
+      // An outage, not a bug: worth a warning (the process keeps serving), never a 500.
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendProblem(
+        request,
+        reply,
+        503,
+        'service_unavailable',
+        'The database is temporarily unavailable; retry shortly',
+      );
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return sendProblem(request, reply, status, status === 404 ? 'not_found' : 'bad_request', error.message);
