@@ -6,15 +6,20 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { createDatabase } from './db/connect.js';
 import { setupDatabase } from './db/migrate.js';
 
+/** A configuration refused (at load, or by what the database turns out to be) stops with its message. */
+function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
 function configOrExit(): Config {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
+    return exitOnConfigError(error);
   }
 }
 
@@ -50,7 +55,7 @@ async function serve(config: Config): Promise<void> {
 
 const config = configOrExit();
 if (cluster.isPrimary) {
-  await prepareDatabase(config);
+  await prepareDatabase(config).catch(exitOnConfigError);
   if (config.webConcurrency > 1) {
     for (let i = 0; i < config.webConcurrency; i++) cluster.fork();
     console.log(`Mercato: ${config.webConcurrency} workers on http://${config.host}:${config.port}`);
