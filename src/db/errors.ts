@@ -1,3 +1,5 @@
+import { AppError } from '../lib/errors.js';
+
 /** True for a unique-constraint violation on either database (SQLite or PostgreSQL 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -18,6 +20,10 @@ export function isForeignKeyViolation(error: unknown): boolean {
 
 /** How long a client should wait before retrying when the database is unreachable (Retry-After). */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/** What a client is told when isDatabaseUnavailable(error): a 503 to retry, not a bug. */
+export const databaseUnavailable = () =>
+  new AppError(503, 'service_unavailable', 'The database is temporarily unavailable; retry shortly');
 
 // Connection-level failures: the statement never ran or its session died; retrying later is right.
 // 08xxx connection exception, 57P01-03 admin/crash shutdown and "cannot connect now" (starting up,

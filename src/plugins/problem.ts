@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, isDatabaseUnavailable } from '../db/errors.js';
 import { AppError, type FieldError, type ProblemCode, titleFor } from '../lib/errors.js';
 
 interface ProblemBody {
@@ -111,13 +111,8 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
       // An outage, not a bug: worth a warning (the process keeps serving), never a 500.
       request.log.warn({ err: error }, 'database unavailable');
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-      return sendProblem(
-        request,
-        reply,
-        503,
-        'service_unavailable',
-        'The database is temporarily unavailable; retry shortly',
-      );
+      const problem = databaseUnavailable();
+      return sendProblem(request, reply, problem.status, problem.code, problem.message);
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

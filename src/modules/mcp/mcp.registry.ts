@@ -1,4 +1,5 @@
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import { databaseUnavailable, isDatabaseUnavailable } from '../../db/errors.js';
 import { AppError, forbidden, titleFor, unauthorized } from '../../lib/errors.js';
 import type { SessionUser } from '../auth/auth.service.js';
 import { argumentValidator, toJsonSchema } from './mcp.schema.js';
@@ -83,6 +84,7 @@ export async function callTool(
 }
 
 function problemOf(error: unknown, tool: string, log: McpLog) {
+  if (isDatabaseUnavailable(error)) error = databaseUnavailable(); // an outage, not a bug: 503
   if (error instanceof AppError) {
     if (error.status >= 500) log.error({ err: error, tool }, error.message);
     return {
