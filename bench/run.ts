@@ -82,14 +82,9 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'mercato-bench-'));
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'bench.db')}`;
-  console.log(
-    `Mercato bench: ${DURATION}s per run, ${CONNECTIONS} connections, database ${databaseUrl.split(':')[0]}`,
-  );
-
-  const database = parseDatabaseUrl(databaseUrl);
+/** A migrated, seeded database at `url`, as a production start leaves it. */
+async function migratedDatabase(url: string) {
+  const database = parseDatabaseUrl(url);
   const db = createDatabase(database, { poolSize: 2 });
   await setupDatabase(db, {
     env: 'production',
@@ -98,6 +93,17 @@ async function main() {
     database,
     databaseDirectUrl: undefined,
   });
+  return db;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'mercato-bench-'));
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'bench.db')}`;
+  console.log(
+    `Mercato bench: ${DURATION}s per run, ${CONNECTIONS} connections, database ${databaseUrl.split(':')[0]}`,
+  );
+
+  const db = await migratedDatabase(databaseUrl);
   const seeded = await seedDemo(db, new Date());
   console.log(
     `demo catalog: ${seeded.productsCreated} products, ${seeded.offersCreated} offers, ${seeded.unitsCreated} units`,
@@ -301,15 +307,7 @@ async function main() {
 async function recommendations(dir: string) {
   const lines = Number(process.env.BENCH_ORDER_LINES ?? 1_000_000);
   const databaseUrl = process.env.BENCH_RECOMMENDATIONS_DATABASE_URL ?? `sqlite:${join(dir, 'orders.db')}`;
-  const database = parseDatabaseUrl(databaseUrl);
-  const db = createDatabase(database, { poolSize: 2 });
-  await setupDatabase(db, {
-    env: 'production',
-    adminUsername: 'admin',
-    adminPassword: ADMIN_PASSWORD,
-    database,
-    databaseDirectUrl: undefined,
-  });
+  const db = await migratedDatabase(databaseUrl);
   const started = Date.now();
   const data = await fillRecommendationsData(db, { orderLines: lines });
   await db.destroy();
