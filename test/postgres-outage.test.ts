@@ -106,41 +106,44 @@ describe('PostgreSQL restart under load', { skip }, () => {
 
   it('answers 503 problems with Retry-After while PostgreSQL is down, and serves again within seconds, without a restart', async () => {
     const traffic = load(6);
-    await sleep(500);
-    await cluster.stop();
-    const stoppedAt = Date.now();
+    try {
+      await sleep(500);
+      await cluster.stop();
+      const stoppedAt = Date.now();
 
-    let ready = await call('GET', '/ready');
-    for (let i = 0; ready.status !== 503 && i < 50; i++) ready = await call('GET', '/ready');
-    assert.equal(ready.status, 503, ready.text);
-    assert.equal(ready.headers.get('content-type'), 'application/problem+json; charset=utf-8');
-    assert.ok(Number(ready.headers.get('retry-after')) > 0);
-    assert.deepEqual(ready.json().checks, { database: 'down' });
+      let ready = await call('GET', '/ready');
+      for (let i = 0; ready.status !== 503 && i < 50; i++) ready = await call('GET', '/ready');
+      assert.equal(ready.status, 503, ready.text);
+      assert.equal(ready.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      assert.ok(Number(ready.headers.get('retry-after')) > 0);
+      assert.deepEqual(ready.json().checks, { database: 'down' });
 
-    const me = await call('GET', '/api/users/me', { token });
-    assert.equal(me.status, 503, me.text);
-    assert.equal(me.json().code, 'service_unavailable');
-    assert.ok(Number(me.headers.get('retry-after')) > 0);
-    // The catalog cannot be answered from a cache that no longer hears about changes.
-    const product = await call('GET', `/api/products/${productId}`);
-    assert.equal(product.status, 503, product.text);
-    assert.equal((await call('GET', '/health')).status, 200);
-    const outageMs = Date.now() - stoppedAt;
-    if (outageMs < 1500) await sleep(1500 - outageMs);
+      const me = await call('GET', '/api/users/me', { token });
+      assert.equal(me.status, 503, me.text);
+      assert.equal(me.json().code, 'service_unavailable');
+      assert.ok(Number(me.headers.get('retry-after')) > 0);
+      // The catalog cannot be answered from a cache that no longer hears about changes.
+      const product = await call('GET', `/api/products/${productId}`);
+      assert.equal(product.status, 503, product.text);
+      assert.equal((await call('GET', '/health')).status, 200);
+      const outageMs = Date.now() - stoppedAt;
+      if (outageMs < 1500) await sleep(1500 - outageMs);
 
-    await cluster.start();
-    const startedAt = Date.now();
-    let recovered = await call('GET', '/api/users/me', { token });
-    while (recovered.status !== 200 && Date.now() - startedAt < 10_000) {
-      await sleep(20);
-      recovered = await call('GET', '/api/users/me', { token });
+      await cluster.start();
+      const startedAt = Date.now();
+      let recovered = await call('GET', '/api/users/me', { token });
+      while (recovered.status !== 200 && Date.now() - startedAt < 10_000) {
+        await sleep(20);
+        recovered = await call('GET', '/api/users/me', { token });
+      }
+      const recoveryMs = Date.now() - startedAt;
+      console.log(`# PostgreSQL back: first 200 after ${recoveryMs} ms`);
+      assert.equal(recovered.status, 200, recovered.text);
+      assert.ok(recoveryMs < 5000, `recovered after ${recoveryMs} ms`);
+      await sleep(500);
+    } finally {
+      await traffic.stop(); // also when an assertion failed: the shoppers must not spin on
     }
-    const recoveryMs = Date.now() - startedAt;
-    console.log(`# PostgreSQL back: first 200 after ${recoveryMs} ms`);
-    assert.equal(recovered.status, 200, recovered.text);
-    assert.ok(recoveryMs < 5000, `recovered after ${recoveryMs} ms`);
-    await sleep(500);
-    await traffic.stop();
 
     assert.equal(server.proc.exitCode, null, 'the server process is still running');
     assert.deepEqual(traffic.failures, [], 'no 500s and no refused connections');
