@@ -3,16 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ADMIN_PASSWORD } from './helpers/app.js';
+import { type PostgresCluster, startPostgresCluster } from './helpers/pg-cluster.js';
+import { type PgBouncer, startPgBouncer } from './helpers/pgbouncer.js';
 import { type RunningServer, runServerToExit, startServer } from './helpers/server.js';
-import {
-  missingBinaries,
-  PGBOUNCER_BINARY,
-  type PgBouncer,
-  POSTGRES_BINARIES,
-  type PostgresCluster,
-  startPgBouncer,
-  startPostgresCluster,
-} from './helpers/services.js';
+import { missingBinaries, PGBOUNCER_BINARY, POSTGRES_BINARIES } from './helpers/services.js';
 
 /*
  * PgBouncer in transaction mode in front of a PostgreSQL cluster of the test's own: the usual way
@@ -39,8 +33,8 @@ describe('behind PgBouncer in transaction mode', { skip }, () => {
   it('refuses to start without DATABASE_DIRECT_URL, or with one through the pooler, saying why', async () => {
     const env = { NODE_ENV: 'test', DATABASE_URL: bouncer.url('postgres'), ADMIN_PASSWORD };
     const [missing, pooled] = await Promise.all([
-      runServerToExit(env, 20_000),
-      runServerToExit({ ...env, DATABASE_DIRECT_URL: bouncer.url('postgres') }, 20_000),
+      runServerToExit(env, 60_000),
+      runServerToExit({ ...env, DATABASE_DIRECT_URL: bouncer.url('postgres') }, 60_000),
     ]);
     assert.equal(missing.code, 1, missing.output);
     assert.match(

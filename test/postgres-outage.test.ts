@@ -3,13 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { ADMIN_PASSWORD } from './helpers/app.js';
+import { type PostgresCluster, startPostgresCluster } from './helpers/pg-cluster.js';
 import { type RunningServer, startServer } from './helpers/server.js';
-import {
-  missingBinaries,
-  POSTGRES_BINARIES,
-  type PostgresCluster,
-  startPostgresCluster,
-} from './helpers/services.js';
+import { missingBinaries, POSTGRES_BINARIES } from './helpers/services.js';
 
 /*
  * A real server process on a PostgreSQL cluster of the test's own, which is shut down (fast, as a

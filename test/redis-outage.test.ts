@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { catalog } from './helpers/catalog.js';
-import { missingBinaries, REDIS_BINARY, type RedisServer, startRedisServer } from './helpers/services.js';
+import { type RedisServer, startRedisServer } from './helpers/redis-server.js';
+import { missingBinaries, REDIS_BINARY } from './helpers/services.js';
 
 const randomIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
 

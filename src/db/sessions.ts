@@ -4,9 +4,10 @@ import { ConfigError } from '../config.js';
 
 /**
  * A PostgreSQL server that does not answer (down, firewalled, failing over) fails a connection
- * attempt after this long instead of holding the request; the answer is then a 503.
+ * attempt after this long instead of holding the request; the answer is then a 503. The pool applies
+ * the same bound to a request waiting for a free connection (overload also becomes a 503).
  */
-export const PG_CONNECT_TIMEOUT_MS = 3000;
+export const PG_CONNECT_TIMEOUT_MS = 5000;
 const NOTIFY_PROBE_TIMEOUT_MS = 3000;
 
 /** Connection settings shared by the pool and the sessions of their own (LISTEN, locks). */
