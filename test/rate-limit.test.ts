@@ -64,7 +64,12 @@ describe('rate limits', () => {
   it('believes X-Forwarded-For only from the proxies named in TRUST_PROXY', async () => {
     // Production, as an operator runs it: a client reaching the app directly, even from a private
     // address, must not choose the address its limits count against.
-    const env = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), AUTH_RATE_LIMIT_MAX: '2' };
+    const env = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'j'.repeat(32),
+      AUTH_RATE_LIMIT_MAX: '2',
+      LOG_LEVEL: 'silent',
+    };
     const forwarded = (t: TestApp, from: string, client: string) =>
       t.app.inject({
         method: 'POST',
