@@ -3,11 +3,12 @@ import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
-import type { Config } from './config.js';
+import { type Config, sessionUrlOf } from './config.js';
 import { type AppContext, type ContextOptions, createContext } from './context.js';
 import { connectRedis } from './lib/redis.js';
 import { createValidator } from './lib/validation.js';
 import authRoutes from './modules/auth/auth.routes.js';
+import { SessionCache } from './modules/auth/session-cache.js';
 import cartRoutes from './modules/cart/cart.routes.js';
 import categoriesRoutes from './modules/categories/categories.routes.js';
 import insightsRoutes from './modules/insights/insights.routes.js';
@@ -86,14 +87,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     onConnectionError: (err) => app.log.warn({ err }, 'database connection lost'),
   });
   const { db } = ctx;
+  const sessions =
+    config.sessionCacheSize > 0
+      ? new SessionCache({
+          maxEntries: config.sessionCacheSize,
+          db,
+          sessionUrl: sessionUrlOf(config),
+          onLost: (err) =>
+            app.log.warn({ err }, 'session LISTEN lost; session checks read the database until it is back'),
+        })
+      : undefined;
   app.decorate('ctx', ctx);
-  app.decorate('services', createServices(ctx));
+  app.decorate('services', createServices(ctx, sessions));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onClose', async () => {
     redis?.disconnect();
+    await sessions?.close();
     if (!options.db) await db.destroy();
   });
 

@@ -33,6 +33,8 @@ export interface Config {
   readonly authRateLimitMax: number;
   readonly webConcurrency: number;
   readonly deliveryDays: number;
+  /** Users whose session check an HTTP process keeps in memory; 0 reads the database on every request. */
+  readonly sessionCacheSize: number;
 }
 
 export class ConfigError extends Error {
@@ -199,5 +201,6 @@ export function loadConfig(env: Env = process.env): Config {
     authRateLimitMax: integer(env, 'AUTH_RATE_LIMIT_MAX', 20, 1, 10_000_000),
     webConcurrency: integer(env, 'WEB_CONCURRENCY', 1, 1, 64),
     deliveryDays: integer(env, 'DELIVERY_DAYS', 7, 0, 365),
+    sessionCacheSize: integer(env, 'SESSION_CACHE_SIZE', 10_000, 0, 10_000_000),
   });
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from './context.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import type { SessionCache } from './modules/auth/session-cache.js';
 import { CartService } from './modules/cart/cart.service.js';
 import { CategoriesService } from './modules/categories/categories.service.js';
 import { InsightsService } from './modules/insights/insights.service.js';
@@ -11,9 +12,12 @@ import { ProductsService } from './modules/products/products.service.js';
 import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
 
-/** Every service, built once per process. REST routes and MCP tools both call these. */
-export function createServices(ctx: AppContext) {
-  const auth = new AuthService(ctx);
+/**
+ * Every service, built once per process. REST routes and MCP tools both call these. An HTTP
+ * process answers session checks from `sessions` (see SessionCache).
+ */
+export function createServices(ctx: AppContext, sessions?: SessionCache) {
+  const auth = new AuthService(ctx, sessions);
   const media = new MediaService(ctx);
   const users = new UsersService(ctx, auth, media);
   const products = new ProductsService(ctx);

@@ -100,18 +100,23 @@ export interface ExternalChanges {
 /** Reconnection delays of the LISTEN session: quick at first, then no faster than every 5 s. */
 export const LISTEN_RETRY_MS = { first: 250, max: 5000 };
 
-export function followExternalChanges(
-  tracker: ChangeTracker,
-  sessionUrl: string | undefined,
-  onLost: (error: Error | undefined) => void = () => {},
-): ExternalChanges {
-  if (!sessionUrl) {
-    return {
-      reliable: true,
-      refresh: () => tracker.checkDataVersion(),
-      async close() {},
-    };
-  }
+/** What a LISTEN session tells its owner. */
+export interface ListenHandlers {
+  /** A NOTIFY on the channel, with its payload. */
+  notify(payload: string): void;
+  /** The session was lost, or is back: notifications may have been missed in between. */
+  reset(): void;
+  onLost?(error: Error | undefined): void;
+}
+
+/** A LISTEN on one channel over a session of its own, reconnected with a backoff until closed. */
+export interface Listening {
+  /** False while the LISTEN is not in place: what it would tell may go unheard. */
+  readonly reliable: boolean;
+  close(): Promise<void>;
+}
+
+export function keepListening(sessionUrl: string, channel: string, handlers: ListenHandlers): Listening {
   let client: pg.Client | undefined;
   let reliable = false;
   let closed = false;
@@ -130,13 +135,13 @@ export function followExternalChanges(
     next.on('error', (error) => {
       failure = error;
     });
-    next.on('notification', () => tracker.bumpExternal());
+    next.on('notification', (message) => handlers.notify(message.payload ?? ''));
     try {
       await next.connect();
-      await next.query(`listen ${CATALOG_CHANNEL}`);
+      await next.query(`listen ${channel}`);
     } catch (error) {
       await next.end().catch(() => {});
-      if (!closed) onLost(error as Error);
+      if (!closed) handlers.onLost?.(error as Error);
       reconnectLater();
       return;
     }
@@ -148,14 +153,14 @@ export function followExternalChanges(
       // Until the next LISTEN is in place, writes of other processes go unheard: callers stop caching.
       reliable = false;
       client = undefined;
-      tracker.bumpExternal();
+      handlers.reset();
       if (closed) return;
-      onLost(failure);
+      handlers.onLost?.(failure);
       reconnectLater();
     });
     client = next;
     delay = LISTEN_RETRY_MS.first;
-    tracker.bumpExternal(); // whatever happened while we were not listening
+    handlers.reset(); // whatever happened while we were not listening
     reliable = true;
   };
   void connect();
@@ -163,11 +168,33 @@ export function followExternalChanges(
     get reliable() {
       return reliable && !closed;
     },
-    refresh() {},
     async close() {
       closed = true;
       clearTimeout(retry);
       await client?.end().catch(() => {});
     },
+  };
+}
+
+export function followExternalChanges(
+  tracker: ChangeTracker,
+  sessionUrl: string | undefined,
+  onLost: (error: Error | undefined) => void = () => {},
+): ExternalChanges {
+  if (!sessionUrl) {
+    return {
+      reliable: true,
+      refresh: () => tracker.checkDataVersion(),
+      async close() {},
+    };
+  }
+  const bump = () => tracker.bumpExternal();
+  const listening = keepListening(sessionUrl, CATALOG_CHANNEL, { notify: bump, reset: bump, onLost });
+  return {
+    get reliable() {
+      return listening.reliable;
+    },
+    refresh() {},
+    close: () => listening.close(),
   };
 }

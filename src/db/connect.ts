@@ -86,7 +86,9 @@ export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}):
     const db = tracked(new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }));
     // Prepared once: sqlite.pragma() prepares on every call, a tenth of a cached catalog read.
     const dataVersion = sqlite.prepare('pragma data_version').pluck();
-    changeTrackerOf(db).watchDataVersion(() => dataVersion.get() as number);
+    const readDataVersion = () => dataVersion.get() as number;
+    changeTrackerOf(db).watchDataVersion(readDataVersion);
+    dataVersions.set(db, readDataVersion);
     return db;
   }
   const pool = new pg.Pool({ ...pgClientOptions(url.url), max: options.poolSize ?? 10, types: pgTypes() });
@@ -101,6 +103,13 @@ export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}):
 }
 
 const trackers = new WeakMap<Db, ChangeTracker>();
+const dataVersions = new WeakMap<Db, () => number>();
+
+/**
+ * SQLite: reads PRAGMA data_version of the app's connection, synchronously; it changes when another
+ * connection (a cluster worker, a CLI) commits. Undefined for PostgreSQL.
+ */
+export const dataVersionOf = (db: Db): (() => number) | undefined => dataVersions.get(db);
 
 function tracked(dialect: Dialect): Db {
   const tracker = new ChangeTracker();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
 import { type Config, sessionUrlOf } from '../config.js';
 import { hashPassword } from '../modules/auth/password.js';
+import { syncSessionTriggers } from '../modules/users/users.repository.js';
 import { syncCatalogTriggers } from './catalog-tables.js';
 import { dialectOf } from './connect.js';
 import type { Db } from './database.js';
@@ -77,7 +78,10 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 
 async function migrateAndSeed(db: Db, config: SetupConfig): Promise<SetupReport> {
   const migrated = await migrateToLatest(db);
-  if (dialectOf(db) === 'postgres') await syncCatalogTriggers(db);
+  if (dialectOf(db) === 'postgres') {
+    await syncCatalogTriggers(db);
+    await syncSessionTriggers(db);
+  }
   const now = new Date().toISOString();
   await db
     .insertInto('categories')

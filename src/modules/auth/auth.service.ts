@@ -17,6 +17,7 @@ import {
 } from './auth.repository.js';
 import type { LoginBody } from './auth.schemas.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
+import type { SessionCache, SessionRecord } from './session-cache.js';
 import { TokenSigner } from './tokens.js';
 
 export interface SessionUser {
@@ -36,7 +37,11 @@ const INVALID_CREDENTIALS = 'Invalid username or password';
 export class AuthService {
   readonly tokens: TokenSigner;
 
-  constructor(private readonly ctx: AppContext) {
+  /** Without a session cache (CLI, MCP over stdio) every check reads the database. */
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly sessions?: SessionCache,
+  ) {
     this.tokens = new TokenSigner(
       ctx.config.jwtSecret,
       ctx.config.accessTokenTtlSeconds,
@@ -60,6 +65,14 @@ export class AuthService {
    */
   endSessions(trx: Trx, userId: number): Promise<void> {
     return deleteRefreshTokensOf(trx, userId);
+  }
+
+  /**
+   * After a commit that changed a user's token_version or role, or deleted the user: this process
+   * stops answering from memory for them at once (other processes hear of it from the database).
+   */
+  sessionChanged(userId: number): void {
+    this.sessions?.forget(userId);
   }
 
   /** One answer for "no such user" and "wrong password", in the same time, on purpose. */
@@ -106,11 +119,15 @@ export class AuthService {
   /** Verifies an access token and that its user still exists with the same token version. */
   async authenticate(accessToken: string): Promise<SessionUser> {
     const claims = await this.tokens.verifyAccess(accessToken, this.ctx.clock.now());
-    const user = await findSessionUser(this.ctx.db, claims.userId);
+    const load = async (): Promise<SessionRecord> => {
+      const row = await findSessionUser(this.ctx.db, claims.userId);
+      return row ? { tokenVersion: row.token_version, isAdmin: row.is_admin === 1 } : null;
+    };
+    const user = this.sessions ? await this.sessions.lookup(claims.userId, load) : await load();
     if (!user) throw unauthorized('This account no longer exists');
-    if (user.token_version !== claims.version) throw unauthorized('This session has ended; log in again');
-    // The role comes from the database, not the token: a demotion takes effect at once.
-    return { id: user.id, isAdmin: user.is_admin === 1 };
+    if (user.tokenVersion !== claims.version) throw unauthorized('This session has ended; log in again');
+    // The role comes from the database (or its cached copy), not the token: a demotion takes effect at once.
+    return { id: claims.userId, isAdmin: user.isAdmin };
   }
 
   private async issue(

@@ -1,5 +1,5 @@
 import { type Insertable, sql, type Updateable } from 'kysely';
-import type { Executor, Trx, UsersTable } from '../../db/database.js';
+import type { Db, Executor, Trx, UsersTable } from '../../db/database.js';
 
 export type UserRow = Omit<UsersTable, 'id' | 'is_admin' | 'token_version'> & {
   id: number;
@@ -76,4 +76,36 @@ export async function updateUser(db: Executor, id: number, changes: Updateable<U
 /** Orders keep their rows (user_id becomes null by the foreign key); cart lines go with the user. */
 export async function deleteUser(trx: Trx, id: number): Promise<void> {
   await trx.deleteFrom('users').where('id', '=', id).execute();
+}
+
+/** The channel on which PostgreSQL names a user whose sessions must be checked again. */
+export const SESSION_CHANNEL = 'mercato_session';
+const SESSION_TRIGGERS = ['users_notify_session', 'users_truncate_notify_session'];
+
+/**
+ * PostgreSQL only: NOTIFY SESSION_CHANNEL with the user's id, on commit, when a user's
+ * token_version or role changes or the user is deleted (an empty payload for TRUNCATE) — whoever
+ * writes: this app, another process, the create-admin CLI, plain SQL. Run after the migrations,
+ * under their lock, like the catalog triggers; creates only what is missing.
+ */
+export async function syncSessionTriggers(db: Db): Promise<void> {
+  await sql`create or replace function mercato_notify_session() returns trigger language plpgsql as $$
+    begin
+      if tg_op = 'TRUNCATE' then
+        perform pg_notify(${sql.lit(SESSION_CHANNEL)}, '');
+      elsif tg_op = 'DELETE' or old.token_version is distinct from new.token_version
+          or old.is_admin is distinct from new.is_admin then
+        perform pg_notify(${sql.lit(SESSION_CHANNEL)}, old.id::text);
+      end if;
+      return null;
+    end $$`.execute(db);
+  const { rows } = await sql<{ name: string }>`select tgname as name from pg_trigger
+    where tgrelid = 'users'::regclass and tgname in (${sql.join(SESSION_TRIGGERS)})`.execute(db);
+  const present = new Set(rows.map((row) => row.name));
+  if (!present.has('users_notify_session'))
+    await sql`create trigger users_notify_session after update or delete on users
+      for each row execute function mercato_notify_session()`.execute(db);
+  if (!present.has('users_truncate_notify_session'))
+    await sql`create trigger users_truncate_notify_session after truncate on users
+      for each statement execute function mercato_notify_session()`.execute(db);
 }

@@ -104,6 +104,7 @@ export class UsersService {
         throw error;
       }
     });
+    if (password !== undefined) this.auth.sessionChanged(id);
     return this.get(id);
   }
 
@@ -125,6 +126,7 @@ export class UsersService {
       );
       return media;
     });
+    this.auth.sessionChanged(id);
     await this.media.removeFiles(profile);
   }
 
@@ -150,6 +152,7 @@ export class UsersService {
       });
       await this.auth.endSessions(trx, id);
     });
+    this.auth.sessionChanged(id);
     return this.get(id);
   }
 }

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { changeTrackerOf } from '../src/db/connect.js';
+import { buildTestApp, type TestApp } from './helpers/app.js';
+import { testDialects } from './helpers/env.js';
+
+/** A write by "another process": a connection the app knows nothing about. */
+async function writeBehindTheAppsBack(t: TestApp, statement: string): Promise<void> {
+  if (t.dialect === 'postgres') {
+    const client = new pg.Client({ connectionString: t.databaseUrl });
+    await client.connect();
+    await client.query(statement);
+    await client.end();
+  } else {
+    const other = new SQLite(t.databaseUrl.slice('sqlite:'.length));
+    other.pragma('busy_timeout = 5000');
+    other.exec(statement);
+    other.close();
+  }
+}
+
+/** Statements run by the app's database while `work` runs. */
+async function statementsDuring(t: TestApp, work: () => Promise<unknown>): Promise<number> {
+  const tracker = changeTrackerOf(t.db);
+  const before = tracker.statements;
+  await work();
+  return tracker.statements - before;
+}
+
+/** The status of `probe` once it stops being `from`, polled for up to `ms` (PostgreSQL NOTIFY is asynchronous). */
+async function statusWithin(ms: number, from: number, probe: () => Promise<number>): Promise<number> {
+  const deadline = Date.now() + ms;
+  let status = await probe();
+  while (status === from && Date.now() < deadline) {
+    await sleep(10);
+    status = await probe();
+  }
+  return status;
+}
+
+for (const dialect of testDialects()) {
+  describe(`session cache (${dialect})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await buildTestApp(dialect, { file: true });
+    });
+    after(() => t.close());
+
+    const me = (token: string) => t.request({ method: 'GET', url: '/api/users/me', token });
+    const adminList = async (token: string) =>
+      (await t.request({ method: 'GET', url: '/api/admin/users?limit=1', token })).statusCode;
+
+    it('a repeated signed-in request runs no SQL for the session check: /users/me is one statement', async () => {
+      const user = await t.customer('hot');
+      assert.equal((await me(user.token)).statusCode, 200);
+      // PostgreSQL hears of the fixture's own writes asynchronously; let those arrive first.
+      await sleep(dialect === 'postgres' ? 100 : 0);
+      await me(user.token);
+      assert.equal(await statementsDuring(t, () => me(user.token)), 1, 'the profile read only');
+    });
+
+    it('a demotion, a password change and a deletion end cached sessions at once in this process', async () => {
+      const admin = await t.adminToken();
+      const user = await t.customer('cached');
+      await t.request({
+        method: 'PATCH',
+        url: `/api/admin/users/${user.id}`,
+        token: admin,
+        payload: { is_admin: true },
+      });
+      const login = async (password: string) =>
+        (
+          await t.request({
+            method: 'POST',
+            url: '/api/login',
+            payload: { username: user.username, password },
+          })
+        ).json().access_token as string;
+      let token = await login(user.password);
+      assert.equal(await adminList(token), 200);
+      assert.equal(await adminList(token), 200); // cached
+      await t.request({
+        method: 'PATCH',
+        url: `/api/admin/users/${user.id}`,
+        token: admin,
+        payload: { is_admin: false },
+      });
+      assert.equal(await adminList(token), 401);
+
+      token = await login(user.password);
+      assert.equal((await me(token)).statusCode, 200);
+      const changed = await t.request({
+        method: 'PATCH',
+        url: '/api/users/me',
+        token,
+        payload: { password: 'new-password-2', current_password: user.password },
+      });
+      assert.equal(changed.statusCode, 200, changed.body);
+      assert.equal((await me(token)).statusCode, 401);
+
+      token = await login('new-password-2');
+      assert.equal((await me(token)).statusCode, 200);
+      const deleted = await t.request({
+        method: 'DELETE',
+        url: '/api/users/me',
+        token,
+        payload: { password: 'new-password-2' },
+      });
+      assert.equal(deleted.statusCode, 204, deleted.body);
+      const refused = await me(token);
+      assert.equal(refused.statusCode, 401);
+      assert.match(refused.json().detail, /no longer exists/);
+    });
+
+    it('sees a demotion or a deletion committed by another process within a second', async () => {
+      const admin = await t.adminToken();
+      const user = await t.customer('outside');
+      await t.request({
+        method: 'PATCH',
+        url: `/api/admin/users/${user.id}`,
+        token: admin,
+        payload: { is_admin: true },
+      });
+      const token = (
+        await t.request({
+          method: 'POST',
+          url: '/api/login',
+          payload: { username: user.username, password: user.password },
+        })
+      ).json().access_token as string;
+      assert.equal(await adminList(token), 200);
+      assert.equal(await adminList(token), 200);
+      // A demotion by hand that leaves token_version alone: only the role is re-read.
+      await writeBehindTheAppsBack(t, `update users set is_admin = 0 where id = ${user.id}`);
+      assert.equal(await statusWithin(1000, 200, () => adminList(token)), 403);
+      assert.equal((await me(token)).statusCode, 200);
+      await writeBehindTheAppsBack(t, `delete from users where id = ${user.id}`);
+      assert.equal(await statusWithin(1000, 200, async () => (await me(token)).statusCode), 401);
+    });
+  });
+}
+
+if (testDialects().includes('postgres')) {
+  describe('session cache while the LISTEN session is down (postgres)', () => {
+    let t: TestApp;
+    before(async () => {
+      // Nothing listens on port 1: the LISTEN session never comes up, as during an outage of it.
+      t = await buildTestApp('postgres', {
+        env: { DATABASE_DIRECT_URL: 'postgres://postgres@127.0.0.1:1/none' },
+      });
+    });
+    after(() => t.close());
+
+    it('reads the session from the database on every request, so another process’s demotion shows at once', async () => {
+      const user = await t.customer('unheard');
+      const me = () => t.request({ method: 'GET', url: '/api/users/me', token: user.token });
+      assert.equal((await me()).statusCode, 200);
+      assert.equal(await statementsDuring(t, me), 2, 'the session check and the profile read');
+      assert.equal(await statementsDuring(t, me), 2);
+      await writeBehindTheAppsBack(
+        t,
+        `update users set token_version = token_version + 1 where id = ${user.id}`,
+      );
+      assert.equal((await me()).statusCode, 401);
+    });
+  });
+}
