@@ -2,27 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { changeTrackerOf } from '../src/db/connect.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { catalog } from './helpers/catalog.js';
 import { testDialects } from './helpers/env.js';
-
-/** A write by "another process": a connection the app knows nothing about. */
-async function writeBehindTheAppsBack(t: TestApp, statement: string): Promise<void> {
-  if (t.dialect === 'postgres') {
-    const client = new pg.Client({ connectionString: t.databaseUrl });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  } else {
-    const other = new SQLite(t.databaseUrl.slice('sqlite:'.length));
-    other.pragma('busy_timeout = 5000');
-    other.exec(statement);
-    other.close();
-  }
-}
+import { writeBehindTheAppsBack } from './helpers/outside-write.js';
 
 const decode = (body: Buffer, coding: 'br' | 'gzip') =>
   String(coding === 'br' ? brotliDecompressSync(body) : gunzipSync(body));

@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { changeTrackerOf } from '../src/db/connect.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
-
-/** A write by "another process": a connection the app knows nothing about. */
-async function writeBehindTheAppsBack(t: TestApp, statement: string): Promise<void> {
-  if (t.dialect === 'postgres') {
-    const client = new pg.Client({ connectionString: t.databaseUrl });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  } else {
-    const other = new SQLite(t.databaseUrl.slice('sqlite:'.length));
-    other.pragma('busy_timeout = 5000');
-    other.exec(statement);
-    other.close();
-  }
-}
+import { writeBehindTheAppsBack } from './helpers/outside-write.js';
 
 /** Statements run by the app's database while `work` runs. */
 async function statementsDuring(t: TestApp, work: () => Promise<unknown>): Promise<number> {
@@ -49,6 +33,21 @@ for (const dialect of testDialects()) {
     });
     after(() => t.close());
 
+    const login = async (username: string, password: string) =>
+      (await t.request({ method: 'POST', url: '/api/login', payload: { username, password } })).json()
+        .access_token as string;
+    /** A customer promoted by the admin (which ended its sessions), and a token of the new role. */
+    const promoted = async (prefix: string) => {
+      const user = await t.customer(prefix);
+      const promotion = await t.request({
+        method: 'PATCH',
+        url: `/api/admin/users/${user.id}`,
+        token: await t.adminToken(),
+        payload: { is_admin: true },
+      });
+      assert.equal(promotion.statusCode, 200);
+      return { ...user, token: await login(user.username, user.password) };
+    };
     const me = (token: string) => t.request({ method: 'GET', url: '/api/users/me', token });
     const adminList = async (token: string) =>
       (await t.request({ method: 'GET', url: '/api/admin/users?limit=1', token })).statusCode;
@@ -63,34 +62,19 @@ for (const dialect of testDialects()) {
     });
 
     it('a demotion, a password change and a deletion end cached sessions at once in this process', async () => {
-      const admin = await t.adminToken();
-      const user = await t.customer('cached');
-      await t.request({
-        method: 'PATCH',
-        url: `/api/admin/users/${user.id}`,
-        token: admin,
-        payload: { is_admin: true },
-      });
-      const login = async (password: string) =>
-        (
-          await t.request({
-            method: 'POST',
-            url: '/api/login',
-            payload: { username: user.username, password },
-          })
-        ).json().access_token as string;
-      let token = await login(user.password);
+      const user = await promoted('cached');
+      let token = user.token;
       assert.equal(await adminList(token), 200);
       assert.equal(await adminList(token), 200); // cached
       await t.request({
         method: 'PATCH',
         url: `/api/admin/users/${user.id}`,
-        token: admin,
+        token: await t.adminToken(),
         payload: { is_admin: false },
       });
       assert.equal(await adminList(token), 401);
 
-      token = await login(user.password);
+      token = await login(user.username, user.password);
       assert.equal((await me(token)).statusCode, 200);
       const changed = await t.request({
         method: 'PATCH',
@@ -101,7 +85,7 @@ for (const dialect of testDialects()) {
       assert.equal(changed.statusCode, 200, changed.body);
       assert.equal((await me(token)).statusCode, 401);
 
-      token = await login('new-password-2');
+      token = await login(user.username, 'new-password-2');
       assert.equal((await me(token)).statusCode, 200);
       const deleted = await t.request({
         method: 'DELETE',
@@ -116,28 +100,14 @@ for (const dialect of testDialects()) {
     });
 
     it('sees a demotion or a deletion committed by another process within a second', async () => {
-      const admin = await t.adminToken();
-      const user = await t.customer('outside');
-      await t.request({
-        method: 'PATCH',
-        url: `/api/admin/users/${user.id}`,
-        token: admin,
-        payload: { is_admin: true },
-      });
-      const token = (
-        await t.request({
-          method: 'POST',
-          url: '/api/login',
-          payload: { username: user.username, password: user.password },
-        })
-      ).json().access_token as string;
+      const { id, token } = await promoted('outside');
       assert.equal(await adminList(token), 200);
       assert.equal(await adminList(token), 200);
       // A demotion by hand that leaves token_version alone: only the role is re-read.
-      await writeBehindTheAppsBack(t, `update users set is_admin = 0 where id = ${user.id}`);
+      await writeBehindTheAppsBack(t, `update users set is_admin = 0 where id = ${id}`);
       assert.equal(await statusWithin(1000, 200, () => adminList(token)), 403);
       assert.equal((await me(token)).statusCode, 200);
-      await writeBehindTheAppsBack(t, `delete from users where id = ${user.id}`);
+      await writeBehindTheAppsBack(t, `delete from users where id = ${id}`);
       assert.equal(await statusWithin(1000, 200, async () => (await me(token)).statusCode), 401);
     });
   });
