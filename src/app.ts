@@ -21,13 +21,12 @@ import productsRoutes from './modules/products/products.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
 import { authPlugin } from './plugins/auth.js';
+import { catalogCachePlugin } from './plugins/catalog-cache/index.js';
 import { compressionPlugin } from './plugins/compression.js';
-import { etagPlugin } from './plugins/etag.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { clientErrorProblem, frameworkProblem, problemPlugin } from './plugins/problem.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { requestGuardsPlugin } from './plugins/request-guards.js';
-import { responseCachePlugin } from './plugins/response-cache.js';
 import { createServices, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -122,9 +121,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, authMax: config.authRateLimitMax, redis });
   await app.register(authPlugin);
-  await app.register(etagPlugin);
-  await app.register(responseCachePlugin);
-  // Last onSend step: the ETag and the response cache above see the identity bytes.
+  await app.register(catalogCachePlugin);
+  // Last onSend step: the catalog cache's ETags and stored responses above see the identity bytes.
   await app.register(compressionPlugin);
   await app.register(openapiPlugin);
 

@@ -216,6 +216,42 @@ for (const dialect of testDialects()) {
       assert.equal(await count(), before);
     });
 
+    it('answers a NUL byte in tool arguments as that tool’s validation error, not an HTTP 400', async () => {
+      const NUL = '\u0000';
+      const anonymous = await connect();
+      const search = await callFails(anonymous, 'search_products', { q: `lamp${NUL}` });
+      const rest = await t.request({ method: 'GET', url: `/api/products?q=lamp${encodeURIComponent(NUL)}` });
+      assert.equal(rest.statusCode, 400);
+      // The same problem as REST's, but for where the value sat (REST's path says `query:/q`).
+      const { code, status, title, type } = rest.json();
+      assert.deepEqual(
+        { code, status, title, type },
+        {
+          code: search.code,
+          status: search.status,
+          title: search.title,
+          type: search.type,
+        },
+      );
+      assert.deepEqual(search.errors, [{ path: '/q', message: 'must not contain a NUL character' }]);
+
+      const admin = await connect(await t.adminToken());
+      const count = async () =>
+        (await t.request({ method: 'GET', url: '/api/products' })).headers['x-total-count'];
+      const before = await count();
+      const refused = await callFails(admin, 'create_product', {
+        name: `Lamp${NUL}`,
+        price: 10,
+        category_id: 1,
+      });
+      assert.equal(refused.code, 'validation_failed');
+      assert.equal(refused.status, 400);
+      assert.deepEqual(refused.errors, [{ path: '/name', message: 'must not contain a NUL character' }]);
+      assert.equal(await count(), before);
+      // The session goes on: the refusal was one tool call's, not the HTTP request's.
+      assert.equal(typeof (await call(admin, 'search_products', { q: 'lamp' })).total, 'number');
+    });
+
     it('reports business failures with the same problem code as REST', async () => {
       const product = await catalog(t).product({ name: 'Scarce spoon', stock: 1 });
       const shopper = await t.customer();

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { changeTrackerOf } from '../src/db/connect.js';
+import { changeTrackerOf } from '../src/plugins/catalog-cache/index.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { catalog } from './helpers/catalog.js';
 import { testDialects } from './helpers/env.js';

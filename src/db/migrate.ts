@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
 import { type Config, sessionUrlOf } from '../config.js';
 import { hashPassword } from '../modules/auth/password.js';
-import { syncCatalogTriggers } from './catalog-tables.js';
+import { syncCatalogTriggers } from '../plugins/catalog-cache/index.js';
 import { dialectOf } from './connect.js';
 import type { Db } from './database.js';
 import { migrations } from './migrations/index.js';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database, Db } from './database.js';
+import type { Database, Db } from '../../db/database.js';
 
 /**
  * Whether a write to a table can change what the public catalog shows (prices, stock, images,

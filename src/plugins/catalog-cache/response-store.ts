@@ -1,11 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
 import { sql } from 'kysely';
-import { sessionUrlOf } from '../config.js';
-import { followExternalChanges } from '../db/change-tracker.js';
-import { changeTrackerOf } from '../db/connect.js';
-import { type Coding, encode, etagForCoding, selectCoding } from './compression.js';
-import { ifNoneMatchHits } from './etag.js';
+import { type Coding, encode, etagForCoding, ifNoneMatchHits, selectCoding } from '../compression.js';
+import type { ChangeTracker, ExternalChanges } from './change-tracker.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,14 +35,12 @@ const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'vary', 'x-tota
  * compressed forms (br, gzip), so a hit costs no compression. `X-Cache: hit|miss` says which
  * happened on every cacheable request.
  */
-export const responseCachePlugin = fp(async (app: FastifyInstance) => {
-  const { db, clock, config } = app.ctx;
-  const tracker = changeTrackerOf(db);
-  const external = followExternalChanges(tracker, sessionUrlOf(config), (err) =>
-    app.log.warn({ err }, 'catalog LISTEN session lost; cache bypassed until it is back'),
-  );
-  app.addHook('onClose', () => external.close());
-
+export function addResponseStore(
+  app: FastifyInstance,
+  tracker: ChangeTracker,
+  external: ExternalChanges,
+): void {
+  const { db, clock } = app.ctx;
   const entries = new Map<string, Entry>();
   let bytes = 0;
   const sizeOf = (entry: Entry) =>
@@ -144,4 +138,4 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
     trim();
     return payload;
   });
-});
+}
