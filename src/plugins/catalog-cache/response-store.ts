@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
+import { nextOfferBoundary } from '../../modules/offers/offers.repository.js';
 import { type Coding, encode, etagForCoding, ifNoneMatchHits, selectCoding } from '../compression.js';
 import type { ChangeTracker, ExternalChanges } from './change-tracker.js';
 
@@ -71,13 +71,10 @@ export function addResponseStore(
 
   let boundary: { version: string; at: number } | undefined;
   // The next instant an offer starts or ends: until then no price shown can change by itself.
-  const nextOfferBoundary = async (version: string, now: string): Promise<number> => {
+  const offerBoundary = async (version: string, now: string): Promise<number> => {
     if (boundary && boundary.version === version && boundary.at > Date.parse(now)) return boundary.at;
-    const { rows } = await sql<{ next: string | null }>`select min(t) as next from (
-        select start_time as t from offers where start_time > ${now}
-        union all select end_time as t from offers where end_time > ${now}
-      ) boundaries`.execute(db);
-    const at = rows[0]?.next ? Date.parse(rows[0].next) : Number.POSITIVE_INFINITY;
+    const next = await nextOfferBoundary(db, now);
+    const at = next ? Date.parse(next) : Number.POSITIVE_INFINITY;
     boundary = { version, at };
     return at;
   };
@@ -122,10 +119,7 @@ export function addResponseStore(
     }
     if (payload.length > MAX_ENTRY_BYTES || version !== tracker.version) return payload;
     const now = clock.now();
-    const expiresAt = Math.min(
-      now.getTime() + MAX_AGE_MS,
-      await nextOfferBoundary(version, now.toISOString()),
-    );
+    const expiresAt = Math.min(now.getTime() + MAX_AGE_MS, await offerBoundary(version, now.toISOString()));
     const headers: Record<string, string> = {};
     for (const name of STORED_HEADERS) {
       const value = reply.getHeader(name);
