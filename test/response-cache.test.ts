@@ -6,6 +6,7 @@ import pg from 'pg';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { catalog } from './helpers/catalog.js';
 import { testDialects } from './helpers/env.js';
+import { defaultLine } from './helpers/variants.js';
 
 /** A write by "another process": a connection the app knows nothing about. */
 async function writeBehindTheAppsBack(t: TestApp, statement: string): Promise<void> {
@@ -117,6 +118,7 @@ for (const dialect of testDialects()) {
         .values({
           order_id: orderId,
           product_id: product.id,
+          ...(await defaultLine(t.db, product.id)),
           product_name: 'Cached sofa',
           unit_price_cents: 30000,
           original_unit_price_cents: 30000,

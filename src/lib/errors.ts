@@ -9,6 +9,8 @@ export type ProblemCode =
   | 'method_not_allowed'
   | 'conflict'
   | 'insufficient_stock'
+  | 'has_variants'
+  | 'variant_required'
   | 'idempotency_key_reused'
   | 'invalid_transition'
   | 'payload_too_large'

@@ -1,13 +1,20 @@
 import { type Static, Type } from 'typebox';
 import { Product } from '../products/products.schemas.js';
 
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+
 export const MAX_LINE_QUANTITY = 999;
 
 const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY, description: 'Units (1-999)' });
 
 export const AddToCartBody = Type.Object(
   {
-    product_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+    product_id: Id,
+    variant_id: Type.Optional({
+      ...Id,
+      description:
+        'The variant to buy; may be left out only for a product with one variant (else 400 variant_required)',
+    }),
     quantity: Type.Optional({ ...Quantity, default: 1 }),
   },
   { additionalProperties: false },
@@ -19,13 +26,19 @@ export const UpdateCartItemBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProductIdParams = Type.Object({
-  product_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
-});
+export const ProductIdParams = Type.Object({ product_id: Id });
+export const LineIdParams = Type.Object({ line_id: Id });
 
 export const CartLine = Type.Object({
-  id: Type.Integer(),
+  id: Type.Integer({ description: 'The line (PATCH/DELETE /api/cart/lines/{id})' }),
   product_id: Type.Integer(),
+  variant_id: Type.Integer(),
+  variant: Type.Object({
+    id: Type.Integer(),
+    sku: Type.Union([Type.String(), Type.Null()]),
+    title: Type.String(),
+    option_values: Type.Record(Type.String(), Type.String()),
+  }),
   product: Product,
   quantity: Type.Integer(),
   unit_price: Type.Number({ description: 'Price per unit now, offer applied' }),
@@ -35,6 +48,7 @@ export type CartLine = Static<typeof CartLine>;
 
 export const CartNotice = Type.Object({
   product_id: Type.Integer(),
+  variant_id: Type.Integer(),
   code: Type.Union([Type.Literal('product_unavailable'), Type.Literal('insufficient_stock')]),
   message: Type.String(),
   available: Type.Optional(Type.Integer()),

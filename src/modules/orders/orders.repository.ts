@@ -5,42 +5,14 @@ import type { Page } from '../../lib/pagination.js';
 export type OrderRow = Omit<OrdersTable, 'id'> & { id: number };
 
 /**
- * Takes stock only if there is enough, in one statement: the row lock (PostgreSQL) or the write
- * lock (SQLite) makes the check and the decrement indivisible. false means the line is short.
- */
-export async function takeStock(
-  trx: Trx,
-  productId: number,
-  quantity: number,
-  now: string,
-): Promise<boolean> {
-  const result = await trx
-    .updateTable('products')
-    .set((eb) => ({ stock: eb('stock', '-', quantity), updated_at: now }))
-    .where('id', '=', productId)
-    .where('stock', '>=', quantity)
-    .where('archived_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-export async function returnStock(trx: Trx, productId: number, quantity: number, now: string): Promise<void> {
-  await trx
-    .updateTable('products')
-    .set((eb) => ({ stock: eb('stock', '+', quantity), updated_at: now }))
-    .where('id', '=', productId)
-    .execute();
-}
-
-/**
- * Picks available units of a product. On PostgreSQL the rows are locked and units locked by
+ * Picks available units of a variant. On PostgreSQL the rows are locked and units locked by
  * another transaction are skipped rather than waited for; SQLite has one writer at a time.
  */
-export async function pickUnits(trx: Trx, productId: number, quantity: number, lock: boolean) {
+export async function pickUnits(trx: Trx, variantId: number, quantity: number, lock: boolean) {
   const rows = await trx
     .selectFrom('units')
     .select('id')
-    .where('product_id', '=', productId)
+    .where('variant_id', '=', variantId)
     .where('status', '=', 'available')
     .orderBy('id')
     .limit(quantity)

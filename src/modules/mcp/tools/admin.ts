@@ -15,9 +15,9 @@ export const adminTools: AnyTool[] = [
     name: 'inventory_report',
     title: 'Inventory report',
     description:
-      'Per product: stock, units sold in the last 30 days, daily velocity, days of cover (null when ' +
+      'Per variant (with its product): stock, units sold in the last 30 days, daily velocity, days of cover (null when ' +
       'nothing sold) and `reorder` when stock < low_stock_threshold (default 5) or cover < 7 days. ' +
-      'Sorted by days of cover, most urgent first; `reorder: true` lists only products to restock.',
+      'Sorted by days of cover, most urgent first; `reorder: true` lists only variants to restock.',
     audience: 'admin',
     readOnly: true,
     input: InventoryQuery,
@@ -28,10 +28,10 @@ export const adminTools: AnyTool[] = [
       return {
         data: pageResult(result, page.limit, page.offset),
         summary: [
-          `${result.total} product(s)`,
+          `${result.total} variant(s)`,
           ...result.items.map(
             (i) =>
-              `#${i.product_id} ${i.name}: stock ${i.stock}, sold ${i.sold_last_30_days}/30d, ` +
+              `#${i.product_id} ${i.name}${i.variant_title === 'Default' ? '' : ` (${i.variant_title}, variant ${i.variant_id})`}: stock ${i.stock}, sold ${i.sold_last_30_days}/30d, ` +
               `cover ${i.days_of_cover ?? '∞'} d${i.reorder ? ', REORDER' : ''}`,
           ),
         ].join('\n'),
@@ -43,7 +43,8 @@ export const adminTools: AnyTool[] = [
     name: 'create_product',
     title: 'Create a product',
     description:
-      'Adds a product: name, price (at most two decimals), category_id, optional description and stock.',
+      'Adds a product: name, price (at most two decimals), category_id, optional description and stock; or ' +
+      'with options (Color, Size...) and variants (sku, option_values, price, stock).',
     audience: 'admin',
     readOnly: false,
     additive: true,

@@ -8,7 +8,18 @@ import { IdArg, ListOf, PageArgs } from './schemas.js';
 
 // Amounts are already two-decimal numbers; toFixed only pads 19.9 to 19.90 for display.
 export const line = (p: Product) =>
-  `#${p.id} ${p.name} ${p.current_price.toFixed(2)}${p.in_stock ? '' : ' (out of stock)'}`;
+  `#${p.id} ${p.name} ${p.variants.length > 1 ? 'from ' : ''}${p.current_price.toFixed(2)}` +
+  `${p.in_stock ? '' : ' (out of stock)'}${p.variants.length > 1 ? ` (${p.variants.length} variants)` : ''}`;
+
+/** A product's variants, one short line each, for a model to pick a variant_id from. */
+const variantLines = (p: Product) =>
+  p.variants.length > 1
+    ? p.variants.map(
+        (v) =>
+          `  variant ${v.id} ${v.title}${v.sku ? ` [${v.sku}]` : ''} ${v.current_price.toFixed(2)}` +
+          `${v.in_stock ? ` (${v.stock} in stock)` : ' (out of stock)'}`,
+      )
+    : [];
 const shown = (count: number, total: number, offset: number) =>
   count === 0 ? `none of ${total}` : `${offset + 1}-${offset + count} of ${total}`;
 
@@ -18,9 +29,10 @@ export const catalogTools: AnyTool[] = [
     name: 'search_products',
     title: 'Search products',
     description:
-      'Search the catalog: full-text `q` over name and description, filters (category_id, min_price, ' +
-      'max_price on the current offer-aware price, in_stock, on_offer), sort (price, -price, name, -name, ' +
-      'newest) and paging (limit 1-100, offset). Prices are amounts in the store currency.',
+      'Search the catalog: full-text `q` over name and description (or an exact SKU), filters (category_id, ' +
+      'min_price, max_price on the current offer-aware price, in_stock, on_offer, option ["Color:Red"]), sort ' +
+      '(price, -price, name, -name, newest) and paging (limit 1-100, offset). Prices are amounts in the store ' +
+      'currency; a product with several variants lists them (id, title, SKU, price, stock).',
     audience: 'anyone',
     readOnly: true,
     input: ProductListQuery,
@@ -32,7 +44,7 @@ export const catalogTools: AnyTool[] = [
         data: pageResult(result, page.limit, page.offset),
         summary: [
           `Products ${shown(result.items.length, result.total, page.offset)}`,
-          ...result.items.map(line),
+          ...result.items.flatMap((p) => [line(p), ...variantLines(p)]),
         ].join('\n'),
       };
     },
@@ -41,14 +53,16 @@ export const catalogTools: AnyTool[] = [
   tool({
     name: 'get_product',
     title: 'Get a product',
-    description: 'One product with its current price, active offer, stock and images.',
+    description:
+      'One product with its current price, active offer, stock, images, options and variants (add_to_cart ' +
+      'takes a variant_id when there are several).',
     audience: 'anyone',
     readOnly: true,
     input: Type.Object({ product_id: IdArg('The product') }, { additionalProperties: false }),
     output: Product,
     async run(args, { services, user }) {
       const product = await services.products.get(args.product_id, { isAdmin: user?.isAdmin === true });
-      return { data: product, summary: line(product) };
+      return { data: product, summary: [line(product), ...variantLines(product)].join('\n') };
     },
   }),
 
