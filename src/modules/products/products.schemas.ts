@@ -101,7 +101,7 @@ export const ProductFilters = {
   in_stock: Type.Optional(Type.Boolean()),
   on_offer: Type.Optional(Type.Boolean({ description: 'On an offer active now' })),
   option: Type.Optional(
-    Type.Array(Type.String({ pattern: '^[^:]*\\S[^:]*:.*\\S', maxLength: 101 }), {
+    Type.Array(Type.String({ pattern: '^[^:]*[^:\\s][^:]*:.*\\S', maxLength: 101 }), {
       maxItems: 3,
       description:
         'Name:Value, repeatable (`option=Color:Red&option=Size:M`), any case: products with a live, in-stock ' +

@@ -15,7 +15,7 @@ const Sku = Type.String({
 const OptionName = Type.String({
   minLength: 1,
   maxLength: 50,
-  pattern: '^[^:]*\\S[^:]*$',
+  pattern: '^[^:]*[^:\\s][^:]*$',
   description: 'e.g. Color (no ":")',
 });
 const OptionValue = Type.String({ minLength: 1, maxLength: 50, pattern: '\\S', description: 'e.g. Red' });
