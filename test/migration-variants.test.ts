@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { demoProducts } from '../src/cli/demo-catalog.js';
 import type { Config } from '../src/config.js';
-import { createDatabase } from '../src/db/connect.js';
 import type { Db } from '../src/db/database.js';
-import { migrateToLatest, migratorFor, setupDatabase } from '../src/db/migrate.js';
+import { migrateToLatest, setupDatabase } from '../src/db/migrate.js';
 import { ManualClock } from '../src/lib/clock.js';
 import { hashPassword } from '../src/modules/auth/password.js';
-import { ADMIN_PASSWORD, createPostgresSchema, testConfig } from './helpers/app.js';
+import { ADMIN_PASSWORD, createTestDatabase, testConfig } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the data is written with the schema of migration 0003, not today's type
@@ -21,30 +17,11 @@ type OldDb = Kysely<any>;
 
 /** A database migrated up to 0003 only: the store as it was before variants. */
 async function storeBeforeVariants(dialect: 'sqlite' | 'postgres') {
-  let url: string;
-  let dropStore = async () => {};
-  let dir: string | undefined;
-  if (dialect === 'postgres') {
-    const schema = await createPostgresSchema();
-    url = schema.url;
-    dropStore = schema.drop;
-  } else {
-    dir = mkdtempSync(join(tmpdir(), 'mercato-migration-'));
-    url = `sqlite:${join(dir, 'store.db')}`;
-  }
-  const config = testConfig({ DATABASE_URL: url });
-  const db = createDatabase(config.database);
-  const { error } = await (await migratorFor(db)).migrateTo('0003_catalog_notify');
-  if (error) throw error;
+  const database = await createTestDatabase(dialect, { file: true, migrateTo: '0003_catalog_notify' });
   return {
-    config,
-    db,
-    old: db as unknown as OldDb,
-    async drop() {
-      await db.destroy();
-      await dropStore();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
+    ...database,
+    config: testConfig({ DATABASE_URL: database.url }),
+    old: database.db as unknown as OldDb,
   };
 }
 
