@@ -7,8 +7,6 @@ type AnyDb = Kysely<any>;
 // What a variant without options is called, as of this migration (the app's own constant may move on).
 const DEFAULT_VARIANT_TITLE = 'Default';
 
-const NEW_CATALOG_TABLES = ['product_options', 'product_option_values', 'product_variants'];
-
 /**
  * Products → options → variants. Stock, price, SKU and serialized units move to the variant;
  * products keep price_cents, stock and serialized as a *summary* of their live variants (lowest
@@ -158,14 +156,7 @@ export async function up(db: AnyDb): Promise<void> {
   }
 
   await createSummaryTriggers(db, pg);
-  if (pg) {
-    // Like migration 0003's tables: other processes hear of every catalog write (NOTIFY on commit).
-    for (const name of NEW_CATALOG_TABLES) {
-      await sql`create trigger ${sql.ref(`${name}_notify_catalog`)}
-        after insert or update or delete or truncate on ${sql.table(name)}
-        for each statement execute function mercato_notify_catalog()`.execute(db);
-    }
-  }
+  // The NOTIFY triggers of the new catalog tables come from syncCatalogTriggers (catalog-tables.ts).
 }
 
 /** A cart line is per variant now: (user, variant) is the unique key instead of (user, product). */

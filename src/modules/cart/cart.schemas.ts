@@ -1,7 +1,6 @@
 import { type Static, Type } from 'typebox';
+import { RowId } from '../../lib/schemas.js';
 import { Product } from '../products/products.schemas.js';
-
-const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
 export const MAX_LINE_QUANTITY = 999;
 
@@ -9,9 +8,9 @@ const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY, descript
 
 export const AddToCartBody = Type.Object(
   {
-    product_id: Id,
+    product_id: RowId(),
     variant_id: Type.Optional({
-      ...Id,
+      ...RowId(),
       description:
         'The variant to buy; may be left out only for a product with one variant (else 400 variant_required)',
     }),
@@ -26,8 +25,8 @@ export const UpdateCartItemBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProductIdParams = Type.Object({ product_id: Id });
-export const LineIdParams = Type.Object({ line_id: Id });
+export const ProductIdParams = Type.Object({ product_id: RowId() });
+export const LineIdParams = Type.Object({ line_id: RowId() });
 
 export const CartLine = Type.Object({
   id: Type.Integer({ description: 'The line (PATCH/DELETE /api/cart/lines/{id})' }),

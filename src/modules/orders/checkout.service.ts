@@ -10,10 +10,11 @@ import {
   takeVariantStock,
   type VariantPricingRow,
 } from '../products/variants.repository.js';
+import { pickUnits, sellUnits } from '../units/units.repository.js';
 import { findUserById } from '../users/users.repository.js';
 import { assertSameRequest, claimKey, KeyTaken, requestHash } from './idempotency.js';
 import { attachOrder, findKey } from './idempotency.repository.js';
-import { insertOrder, insertOrderItem, pickUnits, sellUnits } from './orders.repository.js';
+import { insertOrder, insertOrderItem } from './orders.repository.js';
 import type { CheckoutBody, Order } from './orders.schemas.js';
 import type { OrdersService } from './orders.service.js';
 
