@@ -309,14 +309,20 @@ export class ProductsService {
     return outcome.kind;
   }
 
-  /** Rows to API objects: images, options and variants of all the rows in three queries. */
+  /**
+   * Rows to API objects: images and variants of all the rows in two queries, and options in a
+   * third only when some of the variants have option values (a page of seed-made products has none).
+   */
   async toProducts(executor: Executor, rows: readonly ProductRow[]): Promise<Product[]> {
     const ids = rows.map((r) => r.id);
-    const [imageRows, optionRows, variantRows] = await Promise.all([
+    const [imageRows, variantRows] = await Promise.all([
       loadImages(executor, ids),
-      loadOptionRows(executor, ids),
       loadVariantRows(executor, ids),
     ]);
+    const optionRows = await loadOptionRows(
+      executor,
+      variantRows.filter((v) => v.option_key !== '').map((v) => v.product_id),
+    );
     const images = groupBy(imageRows, (r) => r.product_id);
     const variants = groupBy(variantRows, (r) => r.product_id);
     const options = groupOptions(optionRows);
