@@ -52,7 +52,40 @@ for (const dialect of testDialects()) {
       assert.deepEqual(byName.get('checkout')!.inputSchema.required, ['idempotency_key']);
       assert.equal(byName.get('search_products')!.annotations?.readOnlyHint, true);
       assert.equal(byName.get('add_to_cart')!.annotations?.destructiveHint, false);
-      assert.equal(byName.get('cancel_order')!.annotations?.destructiveHint, true);
+      // Absent: MCP's default, destructive.
+      assert.equal(byName.get('cancel_order')!.annotations?.destructiveHint, undefined);
+    });
+
+    it('keeps the admin tool list under 20 KB, every argument described, results lean', async () => {
+      const admin = await connect(await t.adminToken());
+      const listed = await admin.listTools();
+      const bytes = Buffer.byteLength(JSON.stringify(listed));
+      assert.ok(bytes < 20_000, `the admin tool list is ${bytes} bytes`);
+      const undescribed: string[] = [];
+      const visit = (schema: Record<string, unknown>, path: string) => {
+        for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, object>)) {
+          if (!('description' in property)) undescribed.push(`${path}.${name}`);
+          visit(property as Record<string, unknown>, `${path}.${name}`);
+        }
+      };
+      for (const tool of listed.tools) visit(tool.inputSchema, tool.name);
+      assert.deepEqual(undescribed, []);
+
+      const vase = await catalog(t).product({ name: 'Lean vase', price: 10, stock: 3 });
+      const found = await call(admin, 'search_products', { q: 'lean vase' });
+      assert.deepEqual(found.items, [
+        {
+          id: vase.id,
+          name: 'Lean vase',
+          price: 10,
+          current_price: 10,
+          stock: 3,
+          category_id: vase.category_id,
+          offer_id: null,
+          offer_name: null,
+        },
+      ]);
+      assert.deepEqual(Object.keys(found), ['items', 'total']);
     });
 
     it('runs a whole purchase through tools, and REST sees the same order', async () => {
@@ -72,7 +105,18 @@ for (const dialect of testDialects()) {
       assert.equal(cart.item_count, 2);
       const viewed = await call(client, 'view_cart');
       assert.equal(viewed.grand_total, 49);
-      assert.equal(viewed.items[0].product.name, 'Brass reading lamp');
+      assert.deepEqual(viewed.items, [
+        {
+          line_id: viewed.items[0].line_id,
+          product_id: lamp.id,
+          variant_id: lamp.variants[0].id,
+          name: 'Brass reading lamp',
+          variant_title: 'Default',
+          quantity: 2,
+          unit_price: 24.5,
+          line_total: 49,
+        },
+      ]);
 
       const bought = await call(client, 'checkout', {
         idempotency_key: randomUUID(),
@@ -85,8 +129,18 @@ for (const dialect of testDialects()) {
 
       const rest = await t.request({ method: 'GET', url: `/api/orders/${order.id}`, token: shopper.token });
       assert.equal(rest.statusCode, 200);
-      assert.deepEqual(rest.json(), order);
-      assert.equal(rest.json().shipping_address, '1 Main St');
+      // The tool's order is the REST order without what a model does not need.
+      const { items: lines, ...head } = order;
+      const full = rest.json();
+      assert.deepEqual(Object.fromEntries(Object.keys(head).map((key) => [key, full[key]])), head);
+      assert.equal(full.shipping_address, '1 Main St');
+      type Line = Record<string, unknown>;
+      assert.deepEqual(
+        full.items.map((line: Line) =>
+          Object.fromEntries(Object.keys(lines[0]).map((key) => [key, line[key]])),
+        ),
+        lines,
+      );
       assert.deepEqual(
         (await t.request({ method: 'GET', url: '/api/cart', token: shopper.token })).json().items,
         [],
@@ -210,7 +264,7 @@ for (const dialect of testDialects()) {
         cart.items.map((l: { variant_id: number; quantity: number }) => [l.variant_id, l.quantity]),
         [[small.id, 2]],
       );
-      const lineId = cart.items[0].id;
+      const lineId = cart.items[0].line_id;
       const updated = await call(client, 'update_cart_item', { line_id: lineId, quantity: 1 });
       assert.equal(updated.items[0].quantity, 1);
       const emptied = await call(client, 'remove_from_cart', { product_id: product.id });
@@ -229,7 +283,22 @@ for (const dialect of testDialects()) {
         payload: { product_id: product.id, quantity: 2 },
       });
       assert.equal(viaRest.statusCode, 409);
-      assert.equal(viaTool.code, viaRest.json().code);
+      // One problem builder: the tool error is the REST body but for the request path.
+      const { instance, ...restProblem } = viaRest.json();
+      assert.equal(instance, '/api/cart');
+      assert.deepEqual(viaTool, restProblem);
+      const refusedByTool = await callFails(client, 'add_to_cart', {
+        product_id: product.id,
+        is_admin: true,
+      });
+      const refusedByRest = await t.request({
+        method: 'POST',
+        url: '/api/cart',
+        token: shopper.token,
+        payload: { product_id: product.id, is_admin: true },
+      });
+      const { instance: _path, ...restRefusal } = refusedByRest.json();
+      assert.deepEqual(refusedByTool, restRefusal);
       assert.equal(viaTool.code, 'insufficient_stock');
       assert.equal(viaTool.status, 409);
       assert.equal((await callFails(client, 'get_product', { product_id: 999999 })).code, 'not_found');

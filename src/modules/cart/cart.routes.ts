@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { problems } from '../../lib/schemas.js';
+import { problemResponses } from '../../lib/schemas.js';
 import { currentUser } from '../../plugins/auth.js';
 import {
   AddToCartBody,
@@ -15,7 +15,6 @@ import {
 export default async function cartRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { cart } = app.services;
-  const security = [{ bearerAuth: [] }];
   const tags = ['cart'];
 
   app.get(
@@ -24,13 +23,13 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'getCart',
         summary: 'Your cart at current (offer-aware) prices',
         description:
           'subtotal is list price × quantity, discount_total the offers’ savings, grand_total = subtotal − ' +
-          'discount_total (what checkout would charge now). Lines of withdrawn products leave the cart and are ' +
-          'reported once in notices.',
-        security,
-        response: { 200: Cart, ...problems(401) },
+          'discount_total (what checkout would charge now). Lines of withdrawn products or variants leave the ' +
+          'cart and are reported once in notices.',
+        response: { 200: Cart, ...problemResponses(401) },
       },
     },
     async (request) => cart.view(currentUser(request).id),
@@ -42,15 +41,15 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'addCartItem',
         summary: 'Add a product (a variant of it) to your cart',
         description:
           'Adds to the existing line of that variant. `variant_id` may be left out only for a product with ' +
           'one variant (else 400 variant_required, whose `variants` lists them). 409 insufficient_stock when ' +
           'the line would exceed the stock (available = stock now, in_cart = what the line already holds); a ' +
           'line holds at most 999.',
-        security,
         body: AddToCartBody,
-        response: { 201: AddToCartResponse, ...problems(400, 401, 404, 409) },
+        response: { 201: AddToCartResponse, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -65,11 +64,11 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'updateCartLine',
         summary: 'Set the quantity of a line (0 removes it)',
-        security,
         params: LineIdParams,
         body: UpdateCartItemBody,
-        response: { 200: Cart, ...problems(400, 401, 404, 409) },
+        response: { 200: Cart, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request) =>
@@ -82,10 +81,10 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'removeCartLine',
         summary: 'Remove a line',
-        security,
         params: LineIdParams,
-        response: { 204: Type.Null(), ...problems(400, 401, 404) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -103,12 +102,12 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'updateCartItem',
         summary: "Set the quantity of a product's line (0 removes it)",
         description: seedForm,
-        security,
         params: ProductIdParams,
         body: UpdateCartItemBody,
-        response: { 200: Cart, ...problems(400, 401, 404, 409) },
+        response: { 200: Cart, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request) =>
@@ -121,11 +120,11 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'removeCartItem',
         summary: "Remove a product's line",
         description: seedForm,
-        security,
         params: ProductIdParams,
-        response: { 204: Type.Null(), ...problems(400, 401, 404) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -140,9 +139,9 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'clearCart',
         summary: 'Empty your cart',
-        security,
-        response: { 204: Type.Null(), ...problems(401) },
+        response: { 204: Type.Null(), ...problemResponses(401) },
       },
     },
     async (request, reply) => {

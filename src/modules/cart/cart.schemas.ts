@@ -8,11 +8,10 @@ const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY, descript
 
 export const AddToCartBody = Type.Object(
   {
-    product_id: RowId(),
+    product_id: RowId({ description: 'The product to add' }),
     variant_id: Type.Optional({
       ...RowId(),
-      description:
-        'The variant to buy; may be left out only for a product with one variant (else 400 variant_required)',
+      description: 'Needed when the product has several variants',
     }),
     quantity: Type.Optional({ ...Quantity, default: 1 }),
   },

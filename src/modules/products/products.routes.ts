@@ -2,14 +2,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageOf, sendPage } from '../../lib/pagination.js';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, PageOf, problemResponses } from '../../lib/schemas.js';
 import { CreateProductBody, Product, ProductListQuery, UpdateProductBody } from './products.schemas.js';
 import variantsRoutes from './variants.routes.js';
 
 export default async function productsRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { products } = app.services;
-  const security = [{ bearerAuth: [] }];
   const viewer = (request: { user: { isAdmin: boolean } | null }) => ({
     isAdmin: request.user?.isAdmin === true,
   });
@@ -21,6 +20,7 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       config: { publicCache: true },
       schema: {
         tags: ['catalog'],
+        operationId: 'listProducts',
         summary: 'List products',
         description:
           'Live (non-archived) products. `q` is full-text search over name and description (every word must ' +
@@ -29,7 +29,7 @@ export default async function productsRoutes(fastify: FastifyInstance) {
           '(repeatable, `Color:Red`) keeps products with a live, in-stock variant matching all. ' +
           'Sends a strong ETag (304 on If-None-Match), X-Total-Count and Link.',
         querystring: ProductListQuery,
-        response: { 200: Type.Array(Product), ...problems(400) },
+        response: { 200: PageOf(Product), ...problemResponses(400) },
       },
     },
     async (request, reply) =>
@@ -43,10 +43,11 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       config: { publicCache: true },
       schema: {
         tags: ['catalog'],
+        operationId: 'getProduct',
         summary: 'One product',
         description: 'Archived products are 404 except for admins.',
         params: IdParams,
-        response: { 200: Product, ...problems(400, 404) },
+        response: { 200: Product, ...problemResponses(400, 404) },
       },
     },
     async (request) => products.get(request.params.id, viewer(request)),
@@ -58,23 +59,25 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['catalog'],
+        operationId: 'createProduct',
         summary: 'Create a product',
         description:
           'An unknown category_id is a 400. Without `options` the product gets one default variant with ' +
           '`price` and `stock` (the seed way). `options` (up to 3, up to 50 values each) with `variants` ' +
           'define the variants (each combination at most once, else 400; `price` defaults to the product’s); ' +
           '`options` alone make one variant per combination (stock 0); `variants` alone are a 400.',
-        security,
         body: CreateProductBody,
-        response: { 201: Product, ...problems(400, 401, 403) },
+        response: { 201: Product, ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => reply.code(201).send(await products.create(request.body)),
   );
 
-  const update = {
+  // PUT is kept for seed clients; both are partial updates, so they differ only in operationId.
+  const update = (operationId: string) => ({
     onRequest: app.requireAdmin,
     schema: {
+      operationId,
       tags: ['catalog'],
       summary: 'Update a product (partial; PUT is a synonym of PATCH)',
       description:
@@ -82,14 +85,17 @@ export default async function productsRoutes(fastify: FastifyInstance) {
         'default variant’s: on a product with several variants they are a 409 has_variants (use PATCH ' +
         '/api/variants/{id}). `stock` cannot be set on a serialized product (409): its stock is the count ' +
         'of its available units.',
-      security,
       params: IdParams,
       body: UpdateProductBody,
-      response: { 200: Product, ...problems(400, 401, 403, 404, 409) },
+      response: { 200: Product, ...problemResponses(400, 401, 403, 404, 409) },
     },
-  };
-  app.patch('/products/:id', update, async (request) => products.update(request.params.id, request.body));
-  app.put('/products/:id', update, async (request) => products.update(request.params.id, request.body));
+  });
+  app.patch('/products/:id', update('updateProduct'), async (request) =>
+    products.update(request.params.id, request.body),
+  );
+  app.put('/products/:id', update('putProduct'), async (request) =>
+    products.update(request.params.id, request.body),
+  );
 
   app.delete(
     '/products/:id',
@@ -97,12 +103,12 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['catalog'],
+        operationId: 'deleteProduct',
         summary: 'Delete a product',
         description:
           'A product that appears in orders is archived instead (hidden from the catalog, kept for past orders).',
-        security,
         params: IdParams,
-        response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

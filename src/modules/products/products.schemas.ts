@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { MoneyAmount, Pagination, RowId } from '../../lib/schemas.js';
-import { ProductOption, Stock, Variant, VariantFields } from './variants.schemas.js';
+import { ProductOption, Variant, VariantFields } from './variants.schemas.js';
 
 export const ProductOffer = Type.Object({
   id: Type.Integer(),
@@ -46,19 +46,24 @@ export const Product = Type.Object(
 );
 export type Product = Static<typeof Product>;
 
-const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
-const Description = Type.String({ maxLength: 5000 });
-const CategoryId = RowId();
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Product name' });
+const Description = Type.String({ maxLength: 5000, description: 'Product description (plain text)' });
+const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Units in stock' });
+const CategoryId = RowId({ description: 'A category id' });
+
+const SeedProductFields = {
+  name: Name,
+  description: Type.Optional(Description),
+  price: MoneyAmount('List price (of the default variant, or the variants’ default price)'),
+  stock: Type.Optional({ ...Stock, description: 'Of the default variant; not with `options`' }),
+  category_id: CategoryId,
+};
+
+/** A product made the seed way (one default variant): what the MCP create_product tool takes. */
+export const SeedProductBody = Type.Object(SeedProductFields, { additionalProperties: false });
 
 export const CreateProductBody = Type.Object(
-  {
-    name: Name,
-    description: Type.Optional(Description),
-    price: MoneyAmount('List price (of the default variant, or the variants’ default price)'),
-    stock: Type.Optional({ ...Stock, description: 'Of the default variant; not with `options`' }),
-    category_id: CategoryId,
-    ...VariantFields,
-  },
+  { ...SeedProductFields, ...VariantFields },
   { additionalProperties: false },
 );
 export type CreateProductBody = Static<typeof CreateProductBody>;
@@ -90,22 +95,19 @@ export const ProductFilters = {
   q: Type.Optional(
     Type.String({
       maxLength: 200,
-      description:
-        'Full-text search over name and description: every word must match (as a prefix, any case); products ' +
-        'whose name matches rank first. Only letters and digits count; a q without any is ignored. A q ' +
-        'that is a variant’s SKU (any case) finds its product, first.',
+      description: 'Full-text search: every word must match name or description, as a prefix; or a SKU',
     }),
   ),
   min_price: Type.Optional(MoneyAmount('Lowest current price')),
   max_price: Type.Optional(MoneyAmount('Highest current price')),
-  in_stock: Type.Optional(Type.Boolean()),
+  in_stock: Type.Optional(
+    Type.Boolean({ description: 'true: only products with stock; false: only without' }),
+  ),
   on_offer: Type.Optional(Type.Boolean({ description: 'On an offer active now' })),
   option: Type.Optional(
     Type.Array(Type.String({ pattern: '^[^:]*[^:\\s][^:]*:.*\\S', maxLength: 101 }), {
       maxItems: 3,
-      description:
-        'Name:Value, repeatable (`option=Color:Red&option=Size:M`), any case: products with a live, in-stock ' +
-        'variant matching all of them',
+      description: 'Name:Value (Color:Red), repeatable: a variant in stock matches all',
     }),
   ),
   sort: Type.Optional(

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, problemResponses } from '../../lib/schemas.js';
 import { Product } from './products.schemas.js';
 import {
   NewOption,
@@ -15,7 +15,6 @@ import {
 export default async function variantsRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { variants } = app.services;
-  const security = [{ bearerAuth: [] }];
   const tags = ['catalog'];
 
   app.get(
@@ -24,10 +23,11 @@ export default async function variantsRoutes(fastify: FastifyInstance) {
       onRequest: app.optionalUser,
       schema: {
         tags,
+        operationId: 'listVariants',
         summary: "A product's variants",
         description: 'Archived variants (kept for the orders that name them) are listed for admins only.',
         params: IdParams,
-        response: { 200: Type.Array(Variant), ...problems(400, 404) },
+        response: { 200: Type.Array(Variant), ...problemResponses(400, 404) },
       },
     },
     async (request) => variants.list(request.params.id, { isAdmin: request.user?.isAdmin === true }),
@@ -39,15 +39,15 @@ export default async function variantsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'createVariant',
         summary: 'Add a variant',
         description:
           '`option_values` must name exactly the product’s options, with values they have; a combination ' +
           'that a live variant already has is a 400. `price` defaults to the product’s (lowest) price. A SKU ' +
           'another variant holds is a 409.',
-        security,
         params: IdParams,
         body: NewVariant,
-        response: { 201: Variant, ...problems(400, 401, 403, 404, 409) },
+        response: { 201: Variant, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => reply.code(201).send(await variants.add(request.params.id, request.body)),
@@ -59,14 +59,14 @@ export default async function variantsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'updateVariant',
         summary: 'Update a variant',
         description:
           'Only the fields given change. `stock` of a serialized variant is its available units (409). ' +
           '`sku: null` removes the SKU.',
-        security,
         params: IdParams,
         body: UpdateVariantBody,
-        response: { 200: Variant, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: Variant, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => variants.update(request.params.id, request.body),
@@ -78,13 +78,13 @@ export default async function variantsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'deleteVariant',
         summary: 'Delete a variant',
         description:
           'A variant that appears in orders is archived instead (orders read the same). The last live ' +
           'variant of a product cannot go (409): delete the product.',
-        security,
         params: IdParams,
-        response: { 204: Type.Null(), ...problems(400, 401, 403, 404, 409) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -99,13 +99,13 @@ export default async function variantsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'createOption',
         summary: 'Add an option',
         description:
           'Up to 3 options. Every existing variant gets the new option’s first value. → the product.',
-        security,
         params: IdParams,
         body: NewOption,
-        response: { 201: Product, ...problems(400, 401, 403, 404, 409) },
+        response: { 201: Product, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => reply.code(201).send(await variants.addOption(request.params.id, request.body)),
@@ -117,12 +117,12 @@ export default async function variantsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'updateOption',
         summary: 'Rename an option or add values to it',
         description: '`values` lists values to add; values the option already has stay. → the product.',
-        security,
         params: OptionParams,
         body: UpdateOptionBody,
-        response: { 200: Product, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: Product, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => variants.updateOption(request.params.id, request.params.option_id, request.body),

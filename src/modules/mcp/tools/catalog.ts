@@ -1,23 +1,31 @@
 import { Type } from 'typebox';
 import { pageOf } from '../../../lib/pagination.js';
 import { Category } from '../../categories/categories.schemas.js';
-import { Recommendation, RecommendationsQuery } from '../../insights/insights.schemas.js';
-import { Product, ProductListQuery } from '../../products/products.schemas.js';
+import { RecommendationsQuery } from '../../insights/insights.schemas.js';
+import { ProductListQuery } from '../../products/products.schemas.js';
 import { type AnyTool, pageResult, tool } from '../mcp.tool.js';
 import { IdArg, ListOf, PageArgs } from './schemas.js';
+import {
+  ProductDetail,
+  ProductSummary,
+  productDetail,
+  productSummary,
+  RecommendationSummary,
+  recommendationSummary,
+} from './summaries.js';
 
 // Amounts are already two-decimal numbers; toFixed only pads 19.9 to 19.90 for display.
-export const line = (p: Product) =>
+export const line = (p: ProductSummary) =>
   `#${p.id} ${p.name} ${p.variants.length > 1 ? 'from ' : ''}${p.current_price.toFixed(2)}` +
-  `${p.in_stock ? '' : ' (out of stock)'}${p.variants.length > 1 ? ` (${p.variants.length} variants)` : ''}`;
+  `${p.stock > 0 ? '' : ' (out of stock)'}${p.variants.length > 1 ? ` (${p.variants.length} variants)` : ''}`;
 
 /** A product's variants, one short line each, for a model to pick a variant_id from. */
-const variantLines = (p: Product) =>
+const variantLines = (p: ProductSummary) =>
   p.variants.length > 1
     ? p.variants.map(
         (v) =>
           `  variant ${v.id} ${v.title}${v.sku ? ` [${v.sku}]` : ''} ${v.current_price.toFixed(2)}` +
-          `${v.in_stock ? ` (${v.stock} in stock)` : ' (out of stock)'}`,
+          `${v.stock > 0 ? ` (${v.stock} in stock)` : ' (out of stock)'}`,
       )
     : [];
 const shown = (count: number, total: number, offset: number) =>
@@ -29,22 +37,21 @@ export const catalogTools: AnyTool[] = [
     name: 'search_products',
     title: 'Search products',
     description:
-      'Search the catalog: full-text `q` over name and description (or an exact SKU), filters (category_id, ' +
-      'min_price, max_price on the current offer-aware price, in_stock, on_offer, option ["Color:Red"]), sort ' +
-      '(price, -price, name, -name, newest) and paging (limit 1-100, offset). Prices are amounts in the store ' +
-      'currency; a product with several variants lists them (id, title, SKU, price, stock).',
+      'Search and filter the catalog (prices are the current, offer-aware ones; `q` also finds a SKU, ' +
+      '`option` like "Color:Red" keeps products with such a variant in stock). Returns summaries with ' +
+      'their variants; get_product has the description and images.',
     audience: 'anyone',
     readOnly: true,
     input: ProductListQuery,
-    output: ListOf(Product),
+    output: ListOf(ProductSummary),
     async run(args, { services }) {
       const page = pageOf(args);
-      const result = await services.products.list(args);
+      const data = pageResult(await services.products.list(args), productSummary);
       return {
-        data: pageResult(result, page.limit, page.offset),
+        data,
         summary: [
-          `Products ${shown(result.items.length, result.total, page.offset)}`,
-          ...result.items.flatMap((p) => [line(p), ...variantLines(p)]),
+          `Products ${shown(data.items.length, data.total, page.offset)}`,
+          ...data.items.flatMap((p) => [line(p), ...variantLines(p)]),
         ].join('\n'),
       };
     },
@@ -54,15 +61,16 @@ export const catalogTools: AnyTool[] = [
     name: 'get_product',
     title: 'Get a product',
     description:
-      'One product with its current price, active offer, stock, images, options and variants (add_to_cart ' +
-      'takes a variant_id when there are several).',
+      'One product with its description, current price, active offer, stock, image URLs and variants ' +
+      '(add_to_cart takes a variant_id when there are several).',
     audience: 'anyone',
     readOnly: true,
     input: Type.Object({ product_id: IdArg('The product') }, { additionalProperties: false }),
-    output: Product,
+    output: ProductDetail,
     async run(args, { services, user }) {
       const product = await services.products.get(args.product_id, { isAdmin: user?.isAdmin === true });
-      return { data: product, summary: [line(product), ...variantLines(product)].join('\n') };
+      const data = productDetail(product);
+      return { data, summary: [line(data), ...variantLines(data)].join('\n') };
     },
   }),
 
@@ -76,12 +84,12 @@ export const catalogTools: AnyTool[] = [
     output: ListOf(Category),
     async run(args, { services }) {
       const page = pageOf(args);
-      const result = await services.categories.list(page.limit, page.offset);
+      const data = pageResult(await services.categories.list(page.limit, page.offset), (c) => c);
       return {
-        data: pageResult(result, page.limit, page.offset),
+        data,
         summary: [
-          `Categories ${shown(result.items.length, result.total, page.offset)}`,
-          ...result.items.map((c) => `#${c.id} ${c.name} (${c.product_count})`),
+          `Categories ${shown(data.items.length, data.total, page.offset)}`,
+          ...data.items.map((c) => `#${c.id} ${c.name} (${c.product_count})`),
         ].join('\n'),
       };
     },
@@ -94,15 +102,15 @@ export const catalogTools: AnyTool[] = [
     audience: 'anyone',
     readOnly: true,
     input: PageArgs,
-    output: ListOf(Product),
+    output: ListOf(ProductSummary),
     async run(args, { services }) {
       const page = pageOf(args);
-      const result = await services.offers.active(page);
+      const data = pageResult(await services.offers.active(page), productSummary);
       return {
-        data: pageResult(result, page.limit, page.offset),
+        data,
         summary: [
-          `On offer ${shown(result.items.length, result.total, page.offset)}`,
-          ...result.items.map((p) => `${line(p)} (${p.offer?.name}, -${p.offer?.discount_percent}%)`),
+          `On offer ${shown(data.items.length, data.total, page.offset)}`,
+          ...data.items.map((p) => `${line(p)} (${p.offer_name}, was ${p.price.toFixed(2)})`),
         ].join('\n'),
       };
     },
@@ -120,14 +128,16 @@ export const catalogTools: AnyTool[] = [
       { product_id: IdArg('The product to recommend around'), ...RecommendationsQuery.properties },
       { additionalProperties: false },
     ),
-    output: Type.Object({ items: Type.Array(Recommendation) }),
+    output: Type.Object({ items: Type.Array(RecommendationSummary) }),
     async run(args, { services }) {
-      const items = await services.insights.recommendations(args.product_id, args.limit ?? 10);
+      const items = (await services.insights.recommendations(args.product_id, args.limit ?? 10)).map(
+        recommendationSummary,
+      );
       return {
         data: { items },
         summary: [
           `${items.length} recommendations for product #${args.product_id}`,
-          ...items.map((p) => `${line(p)} [${p.recommendation.reason} ${p.recommendation.score}]`),
+          ...items.map((p) => `${line(p)} [${p.reason} ${p.score}]`),
         ].join('\n'),
       };
     },
