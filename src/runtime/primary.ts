@@ -33,6 +33,11 @@ export async function runPrimary(config: Config, setupScript: string): Promise<v
   let stopping = false;
   let unclean = false;
 
+  // Each worker accepts its connections from the shared socket itself. Under round-robin (Node's
+  // default) the primary accepts them and passes each to a worker over IPC; one passed to a worker
+  // that has just died, before the primary noticed, is neither answered nor closed: the client
+  // waits forever (seen on Node 20 and 24 while replacing a killed worker).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const start = () => startedAt.set(cluster.fork(), Date.now());
 
   cluster.on('exit', (worker, code, signal) => {
