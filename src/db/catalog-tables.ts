@@ -10,6 +10,9 @@ import type { Database, Db } from './database.js';
  */
 const SHAPES_CATALOG: Record<keyof Database, boolean> = {
   products: true,
+  product_options: true,
+  product_option_values: true,
+  product_variants: true,
   categories: true,
   offers: true,
   media: true,
