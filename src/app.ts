@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import type { Config } from './config.js';
 import { type AppContext, type ContextOptions, createContext } from './context.js';
+import { lazySerializerFactory, lazyValidator } from './lib/lazy-compile.js';
 import { connectRedis } from './lib/redis.js';
 import { createValidator } from './lib/validation.js';
 import authRoutes from './modules/auth/auth.routes.js';
@@ -66,6 +67,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // Errors raised before any route or hook runs are problems too.
     frameworkErrors: frameworkProblem,
     clientErrorHandler: clientErrorProblem,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const redis = config.redisUrl
     ? await connectRedis(config.redisUrl, (err) =>
@@ -77,7 +79,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.removeContentTypeParser('text/plain');
   const json = createValidator('json');
   const text = createValidator('text');
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? json : text).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    lazyValidator(() => (httpPart === 'body' ? json : text).compile(schema)),
+  );
 
   const ctx = createContext(config, {
     ...options,
