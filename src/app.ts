@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import { type Config, sessionUrlOf } from './config.js';
 import { type AppContext, type ContextOptions, createContext } from './context.js';
+import { lazySerializerFactory, lazyValidator } from './lib/lazy-compile.js';
 import { connectRedis } from './lib/redis.js';
 import { createValidator } from './lib/validation.js';
 import authRoutes from './modules/auth/auth.routes.js';
@@ -22,13 +23,12 @@ import productsRoutes from './modules/products/products.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
 import { authPlugin } from './plugins/auth.js';
+import { catalogCachePlugin } from './plugins/catalog-cache/index.js';
 import { compressionPlugin } from './plugins/compression.js';
-import { etagPlugin } from './plugins/etag.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { clientErrorProblem, frameworkProblem, problemPlugin } from './plugins/problem.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { requestGuardsPlugin } from './plugins/request-guards.js';
-import { responseCachePlugin } from './plugins/response-cache.js';
 import { createServices, type Services } from './services.js';
 
 declare module 'fastify' {
@@ -68,6 +68,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // Errors raised before any route or hook runs are problems too.
     frameworkErrors: frameworkProblem,
     clientErrorHandler: clientErrorProblem,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const redis = config.redisUrl
     ? await connectRedis(config.redisUrl, (err) =>
@@ -79,7 +80,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.removeContentTypeParser('text/plain');
   const json = createValidator('json');
   const text = createValidator('text');
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? json : text).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    lazyValidator(() => (httpPart === 'body' ? json : text).compile(schema)),
+  );
 
   const ctx = createContext(config, {
     ...options,
@@ -134,9 +137,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, authMax: config.authRateLimitMax, redis });
   await app.register(authPlugin);
-  await app.register(etagPlugin);
-  await app.register(responseCachePlugin);
-  // Last onSend step: the ETag and the response cache above see the identity bytes.
+  await app.register(catalogCachePlugin);
+  // Last onSend step: the catalog cache's ETags and stored responses above see the identity bytes.
   await app.register(compressionPlugin);
   await app.register(openapiPlugin);
 

@@ -1,10 +1,12 @@
-// `npm start` (node dist/server.js): the process a supervisor starts and signals. It imports no
+// `npm start` (node dist/bundle/server.js): the process a supervisor starts and signals. It imports no
 // application code itself: with WEB_CONCURRENCY > 1 it stays a small primary that prepares the
 // database in a short-lived child and keeps the workers running; otherwise it becomes the one
 // worker. Only a worker loads the app (Fastify, the modules, the database drivers).
 import 'dotenv/config';
 import cluster from 'node:cluster';
 import module from 'node:module';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Config, exitOnConfigError, loadConfig } from './config.js';
 
 // Node ≥ 22.1 keeps the compiled code of the app and its dependencies between starts (in the
@@ -22,7 +24,11 @@ function configOrExit(): Config {
 const config = configOrExit();
 if (cluster.isPrimary && config.webConcurrency > 1) {
   const { runPrimary } = await import('./runtime/primary.js');
-  await runPrimary(config);
+  // Next to this entry in each layout: dist/bundle/, dist/ (tsc), src/ (tsx, .ts).
+  const setupScript = fileURLToPath(
+    new URL(`./db/migrate-cli${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+  );
+  await runPrimary(config, setupScript);
 } else {
   const { runWorker } = await import('./runtime/worker.js');
   // A lone process prepares the database itself; cluster workers find it prepared by the primary.

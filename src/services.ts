@@ -9,6 +9,7 @@ import { OffersService } from './modules/offers/offers.service.js';
 import { CheckoutService } from './modules/orders/checkout.service.js';
 import { OrdersService } from './modules/orders/orders.service.js';
 import { ProductsService } from './modules/products/products.service.js';
+import { VariantsService } from './modules/products/variants.service.js';
 import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
 
@@ -21,14 +22,28 @@ export function createServices(ctx: AppContext, sessions?: SessionCache) {
   const media = new MediaService(ctx);
   const users = new UsersService(ctx, auth, media);
   const products = new ProductsService(ctx);
+  const variants = new VariantsService(ctx, products);
   const categories = new CategoriesService(ctx, products);
   const offers = new OffersService(ctx, products);
   const units = new UnitsService(ctx, products);
   const insights = new InsightsService(ctx, products);
-  const cart = new CartService(ctx, products);
+  const cart = new CartService(ctx, products, variants);
   const orders = new OrdersService(ctx);
   const checkout = new CheckoutService(ctx, orders);
-  return { users, auth, products, categories, offers, units, insights, media, cart, orders, checkout };
+  return {
+    users,
+    auth,
+    products,
+    variants,
+    categories,
+    offers,
+    units,
+    insights,
+    media,
+    cart,
+    orders,
+    checkout,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 import { addToCart, insertOffer, insertProduct } from './helpers/orders.js';
+import { setStock } from './helpers/variants.js';
 
 for (const dialect of testDialects()) {
   describe(`cart (${dialect})`, () => {
@@ -234,7 +235,7 @@ for (const dialect of testDialects()) {
       const { token } = await t.customer();
       const productId = await insertProduct(t, { stock: 5 });
       await addToCart(t, token, productId, 4);
-      await t.db.updateTable('products').set({ stock: 1 }).where('id', '=', productId).execute();
+      await setStock(t.db, productId, 1);
       const cart = await getCart(token);
       assert.equal(cart.items[0].quantity, 4);
       assert.deepEqual(

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { loadVariantPricingRows } from '../src/modules/products/variants.repository.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { catalog } from './helpers/catalog.js';
 import { testDialects } from './helpers/env.js';
+import { defaultLine } from './helpers/variants.js';
 
 const PRODUCT_KEYS = [
   'id',
@@ -20,6 +22,8 @@ const PRODUCT_KEYS = [
   'image_url',
   'images',
   'serialized',
+  'options',
+  'variants',
   'created_at',
   'updated_at',
 ];
@@ -52,6 +56,24 @@ for (const dialect of testDialects()) {
       assert.equal(product.image_url, null);
       assert.deepEqual(product.images, []);
       assert.equal(product.serialized, false);
+      // Made the seed way: one default variant carrying the price and stock, no options.
+      assert.deepEqual(product.options, []);
+      assert.deepEqual(product.variants, [
+        {
+          id: product.variants[0].id,
+          product_id: product.id,
+          sku: null,
+          title: 'Default',
+          option_values: {},
+          price: 19.99,
+          current_price: 19.99,
+          is_on_offer: false,
+          stock: 3,
+          in_stock: true,
+          serialized: false,
+          archived: false,
+        },
+      ]);
       assert.match(product.created_at, /Z$/);
       const read = await c.get(`/api/products/${product.id}`);
       assert.equal(read.statusCode, 200);
@@ -179,6 +201,7 @@ for (const dialect of testDialects()) {
         .values({
           order_id: order.id,
           product_id: product.id,
+          ...(await defaultLine(t.db, product.id)),
           product_name: product.name,
           unit_price_cents: 1000,
           original_unit_price_cents: 1000,
@@ -251,7 +274,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(inList.images, read.images);
     });
 
-    it('loads a page of products with their images in two queries, whatever the page size', async () => {
+    it('loads a page of products with their images and variants in three queries, whatever the page size', async () => {
       const now = t.clock.now().toISOString();
       const ids: number[] = [];
       for (let i = 0; i < 6; i += 1) {
@@ -285,22 +308,24 @@ for (const dialect of testDialects()) {
       });
       const many = await t.app.services.products.getMany(counting, ids);
       assert.equal(many.size, 6);
-      assert.equal(queries, 2);
+      assert.equal(queries, 3, 'products, images, variants (options only when a variant has option values)');
       for (const id of ids) assert.match(String(many.get(id)?.image_url), /^\/media\/cd\//);
     });
 
-    it('exposes getMany and loadPricingRows for cart and checkout', async () => {
+    it('exposes getMany and loadVariantPricingRows for cart and checkout', async () => {
       const product = await c.product({ price: 19.99 });
       const offer = await c.offer({ discount_percent: 15 });
       await c.apply(offer.id, product.id);
       const many = await t.app.services.products.getMany(t.db, [product.id, 999999]);
       assert.equal(many.size, 1);
       assert.equal(many.get(product.id)?.current_price, 16.99);
-      const { loadPricingRows } = await import('../src/modules/products/products.service.js');
-      const [row] = await loadPricingRows(t.db, [product.id]);
+      const variantId = product.variants[0].id;
+      const row = (await loadVariantPricingRows(t.db, [variantId])).get(variantId);
       assert.equal(row?.price_cents, 1999);
+      assert.equal(row?.product_id, product.id);
       assert.equal(row?.offer?.discount_bp, 1500);
       assert.equal(row?.serialized, false);
+      assert.equal(row?.title, 'Default');
     });
   });
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { CATALOG_TABLES, syncCatalogTriggers } from '../src/db/catalog-tables.js';
-import { changeTrackerOf } from '../src/db/connect.js';
+import { CATALOG_TABLES, changeTrackerOf, syncCatalogTriggers } from '../src/plugins/catalog-cache/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 

@@ -11,6 +11,7 @@ import {
   insertSerializedProduct,
   stockOf,
 } from './helpers/orders.js';
+import { defaultVariantId, setStock } from './helpers/variants.js';
 
 const DAY = 86_400_000;
 
@@ -60,7 +61,10 @@ for (const dialect of testDialects()) {
         [
           {
             product_id: mug,
+            variant_id: await defaultVariantId(t.db, mug),
+            sku: null,
             product_name: 'Mug',
+            variant_title: 'Default',
             unit_price: 12.5,
             original_unit_price: 12.5,
             offer_name: null,
@@ -70,7 +74,10 @@ for (const dialect of testDialects()) {
           },
           {
             product_id: pen,
+            variant_id: await defaultVariantId(t.db, pen),
+            sku: null,
             product_name: 'Pen',
+            variant_title: 'Default',
             unit_price: 1.99,
             original_unit_price: 1.99,
             offer_name: null,
@@ -162,8 +169,8 @@ for (const dialect of testDialects()) {
       await addToCart(t, token, plenty, 2);
       await addToCart(t, token, few, 4);
       await addToCart(t, token, gone, 1);
-      await t.db.updateTable('products').set({ stock: 1 }).where('id', '=', few).execute();
-      await t.db.updateTable('products').set({ stock: 0 }).where('id', '=', gone).execute();
+      await setStock(t.db, few, 1);
+      await setStock(t.db, gone, 0);
       const ordersBefore = await countOrders(t.db);
 
       const res = await checkout(t, token);
@@ -171,8 +178,22 @@ for (const dialect of testDialects()) {
       const problem = res.json();
       assert.equal(problem.code, 'insufficient_stock');
       assert.deepEqual(problem.items, [
-        { product_id: few, product_name: 'Few', requested: 4, available: 1 },
-        { product_id: gone, product_name: 'Gone', requested: 1, available: 0 },
+        {
+          product_id: few,
+          variant_id: await defaultVariantId(t.db, few),
+          product_name: 'Few',
+          variant_title: 'Default',
+          requested: 4,
+          available: 1,
+        },
+        {
+          product_id: gone,
+          variant_id: await defaultVariantId(t.db, gone),
+          product_name: 'Gone',
+          variant_title: 'Default',
+          requested: 1,
+          available: 0,
+        },
       ]);
       // Nothing changed: the plentiful line's stock came back with the rollback.
       assert.equal(await stockOf(t.db, plenty), 50);
@@ -251,10 +272,11 @@ for (const dialect of testDialects()) {
       const productId = await insertProduct(t, { name: 'Lamp', price_cents: 2500, stock: 5 });
       await addToCart(t, token, productId, 2);
       const placed = (await checkout(t, token)).json().order;
+      await t.db.updateTable('products').set({ name: 'Renamed lamp' }).where('id', '=', productId).execute();
       await t.db
-        .updateTable('products')
-        .set({ name: 'Renamed lamp', price_cents: 9900 })
-        .where('id', '=', productId)
+        .updateTable('product_variants')
+        .set({ price_cents: 9900 })
+        .where('product_id', '=', productId)
         .execute();
       // The catalog's delete rule: a product named by an order is archived, never removed.
       const admin = await t.adminToken();
@@ -346,9 +368,9 @@ for (const dialect of testDialects()) {
       const { token } = await t.customer();
       const productId = await insertProduct(t, { stock: 2 });
       await addToCart(t, token, productId, 2);
-      await t.db.updateTable('products').set({ stock: 1 }).where('id', '=', productId).execute();
+      await setStock(t.db, productId, 1);
       assert.equal((await checkout(t, token, { key: 'try' })).statusCode, 409);
-      await t.db.updateTable('products').set({ stock: 2 }).where('id', '=', productId).execute();
+      await setStock(t.db, productId, 2);
       assert.equal((await checkout(t, token, { key: 'try' })).statusCode, 201);
     });
 

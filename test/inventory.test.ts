@@ -4,6 +4,7 @@ import { ManualClock } from '../src/lib/clock.js';
 import { ADMIN_PASSWORD, buildTestApp, type TestApp } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 import { insertCategory, insertOrder, insertProduct } from './helpers/order-history.js';
+import { defaultVariantId } from './helpers/variants.js';
 
 const NOW = '2026-03-31T12:00:00.000Z';
 const DAY = 86_400_000;
@@ -77,7 +78,7 @@ for (const dialect of testDialects()) {
     const names = (body: Array<{ product_id: number }>) =>
       body.map((row) => Object.keys(id).find((name) => id[name] === row.product_id));
 
-    it('reports stock, 30-day sales, velocity, cover and the reorder flag per product', async () => {
+    it('reports stock, 30-day sales, velocity, cover and the reorder flag per variant (one each here)', async () => {
       const res = await report('sort=id');
       assert.equal(res.statusCode, 200);
       assert.equal(res.headers['x-total-count'], '7');
@@ -85,6 +86,9 @@ for (const dialect of testDialects()) {
         res.json().map((row: { product_id: number }) => [names([row])[0], row]),
       );
       assert.deepEqual(byName.A, {
+        variant_id: await defaultVariantId(t.db, id.A!),
+        sku: null,
+        variant_title: 'Default',
         product_id: id.A,
         name: 'A',
         category_id: category,

@@ -106,7 +106,16 @@ for (const dialect of testDialects()) {
       const viewed = await call(client, 'view_cart');
       assert.equal(viewed.grand_total, 49);
       assert.deepEqual(viewed.items, [
-        { product_id: lamp.id, name: 'Brass reading lamp', quantity: 2, unit_price: 24.5, line_total: 49 },
+        {
+          line_id: viewed.items[0].line_id,
+          product_id: lamp.id,
+          variant_id: lamp.variants[0].id,
+          name: 'Brass reading lamp',
+          variant_title: 'Default',
+          quantity: 2,
+          unit_price: 24.5,
+          line_total: 49,
+        },
       ]);
 
       const bought = await call(client, 'checkout', {
@@ -214,6 +223,88 @@ for (const dialect of testDialects()) {
       const bad = await callFails(admin, 'create_product', { name: 'Cheap', price: 1.999, category_id: 1 });
       assert.equal(bad.code, 'validation_failed');
       assert.equal(await count(), before);
+    });
+
+    it('answers a NUL byte in tool arguments as that tool’s validation error, not an HTTP 400', async () => {
+      const NUL = '\u0000';
+      const anonymous = await connect();
+      const search = await callFails(anonymous, 'search_products', { q: `lamp${NUL}` });
+      const rest = await t.request({ method: 'GET', url: `/api/products?q=lamp${encodeURIComponent(NUL)}` });
+      assert.equal(rest.statusCode, 400);
+      // The same problem as REST's, but for where the value sat (REST's path says `query:/q`).
+      const { code, status, title, type } = rest.json();
+      assert.deepEqual(
+        { code, status, title, type },
+        {
+          code: search.code,
+          status: search.status,
+          title: search.title,
+          type: search.type,
+        },
+      );
+      assert.deepEqual(search.errors, [{ path: '/q', message: 'must not contain a NUL character' }]);
+
+      const admin = await connect(await t.adminToken());
+      const count = async () =>
+        (await t.request({ method: 'GET', url: '/api/products' })).headers['x-total-count'];
+      const before = await count();
+      const refused = await callFails(admin, 'create_product', {
+        name: `Lamp${NUL}`,
+        price: 10,
+        category_id: 1,
+      });
+      assert.equal(refused.code, 'validation_failed');
+      assert.equal(refused.status, 400);
+      assert.deepEqual(refused.errors, [{ path: '/name', message: 'must not contain a NUL character' }]);
+      assert.equal(await count(), before);
+      // The session goes on: the refusal was one tool call's, not the HTTP request's.
+      assert.equal(typeof (await call(admin, 'search_products', { q: 'lamp' })).total, 'number');
+    });
+
+    it('shows variants compactly and adds a variant to the cart by variant_id', async () => {
+      const product = await catalog(t).product({
+        name: 'Tool tee',
+        price: 20,
+        stock: undefined,
+        options: [{ name: 'Size', values: ['S', 'M'] }],
+        variants: [
+          { sku: 'MCP-TEE-S', option_values: { Size: 'S' }, stock: 2 },
+          { sku: 'MCP-TEE-M', option_values: { Size: 'M' }, stock: 0, price: 22 },
+        ],
+      });
+      const [small, medium] = product.variants;
+      const client = await connect((await t.customer()).token);
+      const found = await client.callTool({ name: 'search_products', arguments: { q: 'mcp-tee-s' } });
+      const text = (found.content as Array<{ text: string }>)[0]!.text;
+      assert.match(text, new RegExp(`#${product.id} Tool tee from 20\\.00 .*2 variants`));
+      assert.match(text, new RegExp(`variant ${small.id} S \\[MCP-TEE-S\\] 20\\.00 \\(2 in stock\\)`));
+      assert.match(text, new RegExp(`variant ${medium.id} M \\[MCP-TEE-M\\] 22\\.00 \\(out of stock\\)`));
+      const got = await call(client, 'get_product', { product_id: product.id });
+      assert.deepEqual(
+        got.variants.map((v: { sku: string }) => v.sku),
+        ['MCP-TEE-S', 'MCP-TEE-M'],
+      );
+
+      const ambiguous = await callFails(client, 'add_to_cart', { product_id: product.id });
+      assert.equal(ambiguous.code, 'variant_required');
+      assert.deepEqual(
+        (ambiguous.variants as Array<{ id: number }>).map((v) => v.id),
+        [small.id, medium.id],
+      );
+      const cart = await call(client, 'add_to_cart', {
+        product_id: product.id,
+        variant_id: small.id,
+        quantity: 2,
+      });
+      assert.deepEqual(
+        cart.items.map((l: { variant_id: number; quantity: number }) => [l.variant_id, l.quantity]),
+        [[small.id, 2]],
+      );
+      const lineId = cart.items[0].line_id;
+      const updated = await call(client, 'update_cart_item', { line_id: lineId, quantity: 1 });
+      assert.equal(updated.items[0].quantity, 1);
+      const emptied = await call(client, 'remove_from_cart', { product_id: product.id });
+      assert.deepEqual(emptied.items, []);
     });
 
     it('reports business failures with the same problem code as REST', async () => {

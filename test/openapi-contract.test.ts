@@ -164,6 +164,62 @@ for (const dialect of testDialects()) {
         params: { product_id: bulb.id },
         payload: { quantity: 2 },
       });
+      // A product in Color × Size: its variants and options, and a cart line of one variant.
+      const tee = (
+        await call('POST', '/api/products', {
+          token: admin,
+          payload: {
+            name: 'Contract tee',
+            price: 15,
+            category_id: 1,
+            options: [{ name: 'Size', values: ['S', 'M'] }],
+            variants: [
+              { sku: 'CT-S', option_values: { Size: 'S' }, stock: 4 },
+              { sku: 'CT-M', option_values: { Size: 'M' }, stock: 4 },
+            ],
+          },
+        })
+      ).json();
+      await call('GET', '/api/products/{id}/variants', { params: { id: tee.id } });
+      const large = (
+        await call('PATCH', '/api/products/{id}/options/{option_id}', {
+          token: admin,
+          params: { id: tee.id, option_id: tee.options[0].id },
+          payload: { values: ['L'] },
+        })
+      ).json();
+      assert.deepEqual(large.options[0].values, ['S', 'M', 'L']);
+      const added = (
+        await call('POST', '/api/products/{id}/variants', {
+          token: admin,
+          params: { id: tee.id },
+          payload: { option_values: { Size: 'L' }, stock: 1 },
+        })
+      ).json();
+      await call('PATCH', '/api/variants/{id}', {
+        token: admin,
+        params: { id: added.id },
+        payload: { price: 16 },
+      });
+      await call('DELETE', '/api/variants/{id}', { token: admin, params: { id: added.id } });
+      await call('POST', '/api/products/{id}/options', {
+        token: admin,
+        params: { id: tee.id },
+        payload: { name: 'Fit', values: ['Regular'] },
+      });
+      const withTee = (
+        await call('POST', '/api/cart', {
+          token,
+          payload: { product_id: tee.id, variant_id: tee.variants[0].id },
+        })
+      ).json();
+      const teeLine = withTee.cart.items.find((l: { product_id: number }) => l.product_id === tee.id).id;
+      await call('PATCH', '/api/cart/lines/{line_id}', {
+        token,
+        params: { line_id: teeLine },
+        payload: { quantity: 2 },
+      });
+      await call('DELETE', '/api/cart/lines/{line_id}', { token, params: { line_id: teeLine } });
       await call('GET', '/api/cart', { token });
       const idempotency = randomUUID();
       const checkout = {

@@ -9,7 +9,7 @@ import {
   discountedUnitPrice,
   type OfferWindow,
   offerActiveSql,
-  priceProduct,
+  priceVariant,
 } from '../src/lib/pricing.js';
 import { createTestDatabase, type TestDatabase } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
@@ -20,10 +20,10 @@ const during = new Date('2026-01-15T00:00:00.000Z');
 
 describe('pricing', () => {
   it('rounds the discounted unit price half-up to the cent', () => {
-    const p = priceProduct(1999, offer(1500), during);
+    const p = priceVariant(1999, offer(1500), during);
     assert.equal(p.unitPrice, 1699); // 16.9915
     assert.equal(p.discount, 300);
-    assert.equal(priceProduct(165, offer(1000), during).unitPrice, 149); // 1.485 → 1.49, not banker's 1.48
+    assert.equal(priceVariant(165, offer(1000), during).unitPrice, 149); // 1.485 → 1.49, not banker's 1.48
     assert.equal(discountedUnitPrice(5, 1000), 5); // 4.5 cents → 5
     assert.equal(discountedUnitPrice(1, 2000), 1); // 0.8 → 1
     assert.equal(discountedUnitPrice(0, 2000), 0);
@@ -31,18 +31,18 @@ describe('pricing', () => {
 
   it('applies an offer from its start (inclusive) to its end (exclusive)', () => {
     const o = offer(2000);
-    assert.equal(priceProduct(1000, o, new Date('2025-12-31T23:59:59.999Z')).activeOffer, null);
-    assert.equal(priceProduct(1000, o, new Date('2026-01-01T00:00:00.000Z')).unitPrice, 800);
-    assert.equal(priceProduct(1000, o, new Date('2026-01-31T23:59:59.999Z')).unitPrice, 800);
-    const ended = priceProduct(1000, o, new Date('2026-02-01T00:00:00.000Z'));
+    assert.equal(priceVariant(1000, o, new Date('2025-12-31T23:59:59.999Z')).activeOffer, null);
+    assert.equal(priceVariant(1000, o, new Date('2026-01-01T00:00:00.000Z')).unitPrice, 800);
+    assert.equal(priceVariant(1000, o, new Date('2026-01-31T23:59:59.999Z')).unitPrice, 800);
+    const ended = priceVariant(1000, o, new Date('2026-02-01T00:00:00.000Z'));
     assert.deepEqual(ended, { unitPrice: 1000, originalPrice: 1000, discount: 0, activeOffer: null });
-    assert.equal(priceProduct(1000, null, during).unitPrice, 1000);
+    assert.equal(priceVariant(1000, null, during).unitPrice, 1000);
   });
 
   it('property: current_price + discount_amount == price and 0 <= current_price <= price', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: MAX_CENTS }), fc.integer({ min: 1, max: 2000 }), (price, bp) => {
-        const p = priceProduct(price, offer(bp), during);
+        const p = priceVariant(price, offer(bp), during);
         assert.equal(p.unitPrice + p.discount, price);
         assert.ok(p.unitPrice >= 0 && p.unitPrice <= price);
         assert.ok(Number.isSafeInteger(p.unitPrice));
@@ -57,7 +57,7 @@ describe('pricing', () => {
 });
 
 for (const dialect of testDialects()) {
-  describe(`pricing SQL agrees with priceProduct (${dialect})`, () => {
+  describe(`pricing SQL agrees with priceVariant (${dialect})`, () => {
     let database: TestDatabase;
     let db: Db;
     before(async () => {
@@ -113,7 +113,7 @@ for (const dialect of testDialects()) {
           ])
           .where('products.id', '=', product.id)
           .executeTakeFirstOrThrow();
-        const expected = priceProduct(
+        const expected = priceVariant(
           s.price,
           s.withOffer ? { ...offer(s.bp), id: o.id } : null,
           new Date(s.at),

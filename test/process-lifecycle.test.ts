@@ -44,9 +44,11 @@ describe('process life cycle', () => {
       let failures = 0;
       const polling = (async () => {
         while (listeningWorkers().length < 3) {
-          const res = await fetch(new URL('/health', server.url), { headers: { connection: 'close' } }).catch(
-            () => undefined,
-          );
+          // A connection lost in the hand-over would otherwise hang the test until its timeout.
+          const res = await fetch(new URL('/health', server.url), {
+            headers: { connection: 'close' },
+            signal: AbortSignal.timeout(5_000),
+          }).catch(() => undefined);
           if (res?.status !== 200) failures += 1;
           await sleep(20);
         }

@@ -5,6 +5,7 @@ import { boughtTogether } from '../src/modules/insights/insights.repository.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 import { insertCategory, insertOrder, insertProduct } from './helpers/order-history.js';
+import { setStock } from './helpers/variants.js';
 
 interface Recommended {
   id: number;
@@ -98,11 +99,11 @@ for (const dialect of testDialects()) {
         assert.ok(!got.includes(name), `${name} recommends itself`);
         assert.ok(!got.includes('Archived') && !got.includes('Out'), `${name}: ${got}`);
       }
-      await t.db.updateTable('products').set({ stock: 0 }).where('id', '=', id.R!).execute();
+      await setStock(t.db, id.R!, 0);
       try {
         assert.deepEqual(names((await recommend('P', '?limit=4')).json()), ['Q', 'S', 'W', 'T']);
       } finally {
-        await t.db.updateTable('products').set({ stock: 100 }).where('id', '=', id.R!).execute();
+        await setStock(t.db, id.R!, 100);
       }
     });
 

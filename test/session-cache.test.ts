@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { changeTrackerOf } from '../src/db/connect.js';
+import { changeTrackerOf } from '../src/plugins/catalog-cache/index.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 import { writeBehindTheAppsBack } from './helpers/outside-write.js';

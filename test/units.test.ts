@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildTestApp, type TestApp } from './helpers/app.js';
 import { catalog } from './helpers/catalog.js';
 import { testDialects } from './helpers/env.js';
+import { defaultLine } from './helpers/variants.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -146,6 +147,7 @@ for (const dialect of testDialects()) {
         .values({
           order_id: order.id,
           product_id: product.id,
+          ...(await defaultLine(t.db, product.id)),
           product_name: 'Laptop',
           unit_price_cents: 99999,
           original_unit_price_cents: 99999,

@@ -139,6 +139,14 @@ const QUALITIES = [
 ];
 const AUDIENCES = ['everyday use', 'gifting', 'travel', 'professionals', 'families', 'beginners'];
 
+export interface DemoVariant {
+  sku: string;
+  /** One value per option, in option order. */
+  values: string[];
+  price_cents: number;
+  stock: number;
+}
+
 export interface DemoProduct {
   name: string;
   description: string;
@@ -150,6 +158,45 @@ export interface DemoProduct {
   /** Serial numbers when the product is sold as serialized units. */
   serials: string[];
   ageHours: number;
+  /** Apparel (Color × Size) and shoes (Size); none for a product with one default variant. */
+  options: Array<{ name: string; values: string[] }>;
+  variants: DemoVariant[];
+}
+
+const COLORS = ['Black', 'Navy', 'Red'];
+const APPAREL_SIZES = ['S', 'M', 'L', 'XL'];
+const SHOE_SIZES = ['38', '39', '40', '41', '42', '43', '44', '45'];
+const APPAREL = new Set(['Denim Jacket', 'Linen Shirt', 'Running Shorts']);
+const SHOES = new Set(['Sneakers']);
+
+/**
+ * The options and variants of a demo product that has them: deterministic from its index (no
+ * draw from the shared random sequence, so every other product stays as it was). XL costs 2.00
+ * more; a few combinations are sold out.
+ */
+function demoVariants(noun: string, index: number, cents: number): Pick<DemoProduct, 'options' | 'variants'> {
+  const combos = APPAREL.has(noun)
+    ? COLORS.flatMap((color) => APPAREL_SIZES.map((size) => [color, size]))
+    : SHOES.has(noun)
+      ? SHOE_SIZES.map((size) => [size])
+      : [];
+  if (combos.length === 0) return { options: [], variants: [] };
+  const options = APPAREL.has(noun)
+    ? [
+        { name: 'Color', values: COLORS },
+        { name: 'Size', values: APPAREL_SIZES },
+      ]
+    : [{ name: 'Size', values: SHOE_SIZES }];
+  const prefix = `DEMO-${String(index).padStart(4, '0')}`;
+  return {
+    options,
+    variants: combos.map((values, k) => ({
+      sku: `${prefix}-${values.join('-').toUpperCase()}`,
+      values,
+      price_cents: values.includes('XL') ? cents + 200 : cents,
+      stock: (index * 31 + k * 17) % 25 < 3 ? 0 : ((index * 31 + k * 17) % 25) + 1,
+    })),
+  };
 }
 
 export const DEMO_OFFERS = [
@@ -187,6 +234,7 @@ export function demoProducts(): DemoProduct[] {
               )
             : [],
           ageHours: (SEED_CATEGORIES.length * 50 - index) * 8,
+          ...demoVariants(noun, index, cents),
         });
       }
     }

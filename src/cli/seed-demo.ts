@@ -2,9 +2,17 @@ import 'dotenv/config';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config.js';
 import { createDatabase } from '../db/connect.js';
-import type { Db } from '../db/database.js';
+import type { Db, Trx } from '../db/database.js';
 import { setupDatabase } from '../db/migrate.js';
-import { DEMO_OFFERS, demoProducts } from './demo-catalog.js';
+import { DEFAULT_VARIANT_TITLE } from '../modules/products/variant-combination.js';
+import {
+  insertDefaultVariants,
+  insertOption,
+  insertOptionValues,
+  insertVariants,
+  syncSerializedStock,
+} from '../modules/products/variants.repository.js';
+import { DEMO_OFFERS, type DemoProduct, demoProducts } from './demo-catalog.js';
 
 export interface SeedReport {
   productsCreated: number;
@@ -16,7 +24,7 @@ const DAY = 86_400_000;
 
 /**
  * Adds the demo catalog: 1,000 products over the 20 seed categories, 10% on offers active now,
- * some sold as serialized units. Idempotent: products are known by name, offers by name, units by
+ * some sold as serialized units, apparel in Color × Size and shoes in sizes. Idempotent: products are known by name, offers by name, units by
  * serial, so a second run adds nothing (and re-opens the demo offers' windows around `now`).
  */
 export async function seedDemo(db: Db, now: Date): Promise<SeedReport> {
@@ -82,11 +90,12 @@ export async function seedDemo(db: Db, now: Date): Promise<SeedReport> {
             return {
               name: p.name,
               description: p.description,
+              // A product with options gets its variants below; the others a default variant
+              // carrying this price and stock. The summary triggers then keep these columns.
               price_cents: p.price_cents,
               stock: p.stock,
               category_id: categoryId,
               offer_id: p.offerIndex === null ? null : offerIds[p.offerIndex]!,
-              serialized: p.serials.length > 0 ? 1 : 0,
               created_at: created,
               updated_at: created,
             };
@@ -97,14 +106,18 @@ export async function seedDemo(db: Db, now: Date): Promise<SeedReport> {
       for (const row of rows) ids.set(row.name, row.id);
     }
 
+    const variantIds = await insertDemoVariants(trx, missing, ids, nowIso);
+
     let unitsCreated = 0;
     for (const p of missing.filter((m) => m.serials.length > 0)) {
       const productId = ids.get(p.name)!;
+      const variantId = variantIds.get(p.name)!;
       const inserted = await trx
         .insertInto('units')
         .values(
           p.serials.map((serial_number) => ({
             product_id: productId,
+            variant_id: variantId,
             serial_number,
             status: 'available' as const,
             created_at: nowIso,
@@ -114,21 +127,61 @@ export async function seedDemo(db: Db, now: Date): Promise<SeedReport> {
         .returning('id')
         .execute();
       unitsCreated += inserted.length;
-      // A serialized product's stock is its available units.
-      await trx
-        .updateTable('products')
-        .set((eb) => ({
-          stock: eb
-            .selectFrom('units')
-            .select(eb.fn.countAll<number>().as('n'))
-            .where('units.product_id', '=', productId)
-            .where('units.status', '=', 'available'),
-        }))
-        .where('id', '=', productId)
-        .execute();
+      // A serialized variant's stock is its available units.
+      await syncSerializedStock(trx, variantId, nowIso);
     }
     return { productsCreated: missing.length, offersCreated, unitsCreated };
   });
+}
+
+/**
+ * Each new product's variants: a default variant carrying its price and stock or, for apparel
+ * and shoes, its options and one variant per combination. Returns the default variants' ids by name.
+ */
+async function insertDemoVariants(
+  trx: Trx,
+  products: readonly DemoProduct[],
+  ids: ReadonlyMap<string, number>,
+  now: string,
+): Promise<Map<string, number>> {
+  const plain = products.filter((p) => p.options.length === 0);
+  const defaults = await insertDefaultVariants(
+    trx,
+    plain.map((p) => ids.get(p.name)!),
+    DEFAULT_VARIANT_TITLE,
+  );
+  for (const p of products.filter((m) => m.options.length > 0)) {
+    const productId = ids.get(p.name)!;
+    const valueIds: Array<Map<string, number>> = [];
+    for (const [i, option] of p.options.entries()) {
+      const optionId = await insertOption(trx, productId, option.name, i + 1, now);
+      const values = await insertOptionValues(trx, optionId, option.values);
+      valueIds.push(new Map(values.map((v) => [v.value, v.id])));
+    }
+    await insertVariants(
+      trx,
+      p.variants.map((v) => {
+        const idsOf = v.values.map((value, i) => valueIds[i]!.get(value)!);
+        return {
+          product_id: productId,
+          sku: v.sku,
+          sku_key: v.sku.toLowerCase(),
+          title: v.values.join(' / '),
+          option1_value_id: idsOf[0] ?? null,
+          option2_value_id: idsOf[1] ?? null,
+          option3_value_id: idsOf[2] ?? null,
+          option_key: idsOf.join('/'),
+          price_cents: v.price_cents,
+          stock: v.stock,
+          serialized: 0,
+          archived_at: null,
+          created_at: now,
+          updated_at: now,
+        };
+      }),
+    );
+  }
+  return new Map(plain.map((p) => [p.name, defaults.get(ids.get(p.name)!)!]));
 }
 
 async function main() {

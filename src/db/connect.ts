@@ -4,9 +4,8 @@ import SQLite from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
-  type Dialect,
   type Driver,
-  Kysely,
+  type Kysely,
   PostgresAdapter,
   PostgresDialect,
   type SqliteDatabase,
@@ -14,8 +13,8 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseUrl } from '../config.js';
-import { ChangeTracker } from './change-tracker.js';
-import type { Database, Db } from './database.js';
+import { openTracked } from '../plugins/catalog-cache/index.js';
+import type { Db } from './database.js';
 import { pgClientOptions } from './sessions.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -83,11 +82,13 @@ export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}):
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    const db = tracked(new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }));
     // Prepared once: sqlite.pragma() prepares on every call, a tenth of a cached catalog read.
     const dataVersion = sqlite.prepare('pragma data_version').pluck();
     const readDataVersion = () => dataVersion.get() as number;
-    changeTrackerOf(db).watchDataVersion(readDataVersion);
+    const db = openTracked(
+      new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+      readDataVersion,
+    );
     dataVersions.set(db, readDataVersion);
     return db;
   }
@@ -99,10 +100,9 @@ export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}):
   // and the dead client is discarded when it is released.
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
-  return tracked(new PostgresDialect({ pool }));
+  return openTracked(new PostgresDialect({ pool }));
 }
 
-const trackers = new WeakMap<Db, ChangeTracker>();
 const dataVersions = new WeakMap<Db, () => number>();
 
 /**
@@ -110,20 +110,6 @@ const dataVersions = new WeakMap<Db, () => number>();
  * connection (a cluster worker, a CLI) commits. Undefined for PostgreSQL.
  */
 export const dataVersionOf = (db: Db): (() => number) | undefined => dataVersions.get(db);
-
-function tracked(dialect: Dialect): Db {
-  const tracker = new ChangeTracker();
-  const db = new Kysely<Database>({ dialect, plugins: [tracker] });
-  trackers.set(db, tracker);
-  return db;
-}
-
-/** The catalog write counter of a database opened by createDatabase. */
-export function changeTrackerOf(db: Db): ChangeTracker {
-  const tracker = trackers.get(db);
-  if (!tracker) throw new Error('database not opened by createDatabase');
-  return tracker;
-}
 
 // biome-ignore lint/suspicious/noExplicitAny: works on any schema, including a migration's
 export function dialectOf(db: Kysely<any>): DialectName {

@@ -55,14 +55,54 @@ export interface OffersTable {
   updated_at: string;
 }
 
+/**
+ * price_cents, stock and serialized summarize the product's live variants (lowest price, summed
+ * stock, any serialized). Triggers of migration 0004 write them whenever a variant changes.
+ */
 export interface ProductsTable {
   id: Id;
   name: string;
   description: string;
-  price_cents: number;
-  stock: number;
+  price_cents: ColumnType<number, number, never>;
+  stock: ColumnType<number, number | undefined, never>;
   category_id: number;
   offer_id: number | null;
+  serialized: ColumnType<number, number | undefined, never>;
+  archived_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductOptionsTable {
+  id: Id;
+  product_id: number;
+  name: string;
+  name_key: string;
+  /** 1-3: the variant column option<position>_value_id that holds this option's value. */
+  position: number;
+  created_at: string;
+}
+
+export interface ProductOptionValuesTable {
+  id: Id;
+  option_id: number;
+  value: string;
+  value_key: string;
+}
+
+export interface ProductVariantsTable {
+  id: Id;
+  product_id: number;
+  sku: string | null;
+  sku_key: string | null;
+  title: string;
+  option1_value_id: number | null;
+  option2_value_id: number | null;
+  option3_value_id: number | null;
+  /** The value ids in option order joined by "/", "" without options: one live variant per combination. */
+  option_key: string;
+  price_cents: number;
+  stock: ColumnType<number, number | undefined, number>;
   serialized: Flag;
   archived_at: string | null;
   created_at: string;
@@ -91,6 +131,7 @@ export interface ProductImagesTable {
 export interface UnitsTable {
   id: Id;
   product_id: number;
+  variant_id: number;
   serial_number: string;
   status: 'available' | 'sold';
   order_item_id: number | null;
@@ -102,6 +143,7 @@ export interface CartItemsTable {
   id: Id;
   user_id: number;
   product_id: number;
+  variant_id: number;
   quantity: number;
   created_at: string;
   updated_at: string;
@@ -126,7 +168,10 @@ export interface OrderItemsTable {
   id: Id;
   order_id: number;
   product_id: number;
+  variant_id: number;
+  sku: string | null;
   product_name: string;
+  variant_title: string;
   unit_price_cents: number;
   original_unit_price_cents: number;
   offer_name: string | null;
@@ -149,6 +194,9 @@ export interface Database {
   categories: CategoriesTable;
   offers: OffersTable;
   products: ProductsTable;
+  product_options: ProductOptionsTable;
+  product_option_values: ProductOptionValuesTable;
+  product_variants: ProductVariantsTable;
   media: MediaTable;
   product_images: ProductImagesTable;
   units: UnitsTable;

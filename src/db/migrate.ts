@@ -3,7 +3,7 @@ import { Migrator, sql } from 'kysely';
 import { type Config, sessionUrlOf } from '../config.js';
 import { hashPassword } from '../modules/auth/password.js';
 import { syncSessionTriggers } from '../modules/users/users.repository.js';
-import { syncCatalogTriggers } from './catalog-tables.js';
+import { syncCatalogTriggers } from '../plugins/catalog-cache/index.js';
 import { dialectOf } from './connect.js';
 import type { Db } from './database.js';
 import { migrations } from './migrations/index.js';
@@ -59,19 +59,23 @@ export async function setupDatabase(db: Db, config: SetupConfig): Promise<SetupR
   return migrateAndSeed(db, config);
 }
 
-export async function migrateToLatest(db: Db): Promise<string[]> {
+/** Kysely's migrator over our migrations, in our schema. */
+export async function migratorFor(db: Db): Promise<Migrator> {
   // Kysely's PostgreSQL introspection sees every schema: without naming ours, a kysely_migration_lock
   // table in another schema of the same database (parallel test files) reads as "exists" here.
   const migrationTableSchema =
     dialectOf(db) === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
       : undefined;
-  const migrator = new Migrator({
+  return new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const { error, results } = await (await migratorFor(db)).migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -12,6 +12,8 @@ export type ProblemCode =
   | 'request_timeout'
   | 'conflict'
   | 'insufficient_stock'
+  | 'has_variants'
+  | 'variant_required'
   | 'idempotency_key_reused'
   | 'invalid_transition'
   | 'payload_too_large'

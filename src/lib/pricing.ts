@@ -33,8 +33,11 @@ export function discountedUnitPrice(price: Cents, discountBp: BasisPoints): Cent
   return Math.floor((price * (10_000 - discountBp) + 5_000) / 10_000);
 }
 
-/** The one pricing function: catalog, cart, checkout and MCP all price through it. */
-export function priceProduct(price: Cents, offer: OfferWindow | null, now: Date): Price {
+/**
+ * The one pricing function: catalog, cart, checkout and MCP all price through it. It prices a
+ * variant (its list price) under its product's offer: offers apply to a product, so to all its variants.
+ */
+export function priceVariant(price: Cents, offer: OfferWindow | null, now: Date): Price {
   if (!offer || !isOfferActive(offer, now)) {
     return { unitPrice: price, originalPrice: price, discount: 0, activeOffer: null };
   }
@@ -43,17 +46,14 @@ export function priceProduct(price: Cents, offer: OfferWindow | null, now: Date)
 }
 
 /**
- * The same price as priceProduct, as SQL over `products` (price_cents) left-joined to `offers`,
- * for filters and sorts that must run in the database (min_price, max_price, sort=price).
+ * The same price as priceVariant, as SQL over a table with price_cents (`product_variants`, or
+ * `products`, whose price_cents is its lowest live variant's, so this gives the "from" price) left-
+ * joined to `offers`, for filters and sorts that must run in the database (min_price, max_price, sort=price).
  * Integer division truncates on both databases; every operand is non-negative, so it equals floor.
- * test/pricing.test.ts proves it agrees with priceProduct.
+ * test/pricing.test.ts proves it agrees with priceVariant.
  */
-export function currentPriceSql(
-  nowIso: string,
-  products = 'products',
-  offers = 'offers',
-): RawBuilder<number> {
-  const p = sql.ref(`${products}.price_cents`);
+export function currentPriceSql(nowIso: string, priced = 'products', offers = 'offers'): RawBuilder<number> {
+  const p = sql.ref(`${priced}.price_cents`);
   const o = (column: string) => sql.ref(`${offers}.${column}`);
   return sql<number>`(case when ${o('id')} is not null and ${o('start_time')} <= ${nowIso} and ${nowIso} < ${o('end_time')}
     then (${p} * (10000 - ${o('discount_bp')}) + 5000) / 10000 else ${p} end)`;

@@ -82,6 +82,15 @@ export function etagForCoding(etag: string, coding: Coding | undefined): string 
   return coding ? etag.replace(/"$/, `-${coding}"`) : etag;
 }
 
+/** RFC 9110 §13.1.2: If-None-Match uses the weak comparison, so W/"x" matches "x"; * matches anything. */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
+}
+
 /**
  * Compresses string and Buffer bodies of 1 KB and more (JSON, problems, the OpenAPI document)
  * as the last onSend step, after the ETag and the response cache have seen the identity bytes.

@@ -74,7 +74,7 @@ function securityOf(app: FastifyInstance, route: RouteOptions, declared: unknown
 
 /**
  * Adds what a route's plugins do to its responses: the general rate limit (429) on every route
- * that has it, the ETag and 304 of public catalog GETs (plugins/etag.ts).
+ * that has it, the ETag and 304 of public catalog GETs (plugins/catalog-cache).
  */
 function routeResponses(route: RouteOptions, declared: Record<string, unknown>): Record<string, unknown> {
   const responses: Record<string, unknown> = { ...declared };

@@ -3,6 +3,17 @@ import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
 import { refuseNul } from '../lib/nul.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The handler refuses NUL characters in its body itself, where the refusal belongs: POST /mcp
+     * answers a NUL in a tool's arguments as that tool call's error (validation_failed), not as
+     * an HTTP 400 for the whole JSON-RPC message.
+     */
+    refusesNulInBody?: boolean;
+  }
+}
+
 const hasBody = (request: FastifyRequest) =>
   request.headers['transfer-encoding'] !== undefined ||
   (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
@@ -20,7 +31,8 @@ const refuseBody: onRequestHookHandler = async (request) => {
 
 /**
  * Requests the database must never see:
- * - a NUL character in any string (body, query, path, header): 400 (see refuseNul);
+ * - a NUL character in any string (body, query, path, header): 400 (see refuseNul), but for the
+ *   body of a route that refuses it itself (`refusesNulInBody`);
  * - a body on a route that declares none (no `schema.body`): 415 before anything is parsed, so a
  *   multipart or JSON body on `DELETE /api/products/{id}/image` is refused like a text/plain one.
  */
@@ -31,7 +43,7 @@ export const requestGuardsPlugin = fp(async (app: FastifyInstance) => {
   });
 
   app.addHook('preValidation', async (request) => {
-    refuseNul(request.body);
+    if (!request.routeOptions.config.refusesNulInBody) refuseNul(request.body);
     refuseNul(request.query, 'query:');
     refuseNul(request.params, 'params:');
     refuseNul(request.headers, 'header:');

@@ -1,8 +1,6 @@
 import { fork } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { restartDelay, STABLE_MS } from './restart-delay.js';
 import { SHUTDOWN_TIMEOUT_MS } from './shutdown.js';
@@ -15,13 +13,8 @@ function log(level: 30 | 40 | 50, msg: string, fields: Record<string, unknown> =
   );
 }
 
-/** `npm run migrate`'s script, in the form this process runs (compiled .js, or .ts under tsx in development). */
-const setupScript = fileURLToPath(
-  new URL(`../db/migrate-cli${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-);
-
-/** Migrations and seeding run once, before any worker serves, in a child that then exits. */
-async function prepareDatabaseInChild(): Promise<void> {
+/** Migrations and seeding run once, before any worker serves, in a child (`setupScript`) that then exits. */
+async function prepareDatabaseInChild(setupScript: string): Promise<void> {
   const child = fork(setupScript, [], { stdio: 'inherit' });
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) {
@@ -30,8 +23,9 @@ async function prepareDatabaseInChild(): Promise<void> {
   }
 }
 
-export async function runPrimary(config: Config): Promise<void> {
-  await prepareDatabaseInChild();
+/** `setupScript`: `npm run migrate`'s script in the layout this process runs from (bundle, tsc output or source). */
+export async function runPrimary(config: Config, setupScript: string): Promise<void> {
+  await prepareDatabaseInChild(setupScript);
 
   const startedAt = new Map<Worker, number>();
   const pendingRestarts = new Set<NodeJS.Timeout>();
@@ -39,6 +33,11 @@ export async function runPrimary(config: Config): Promise<void> {
   let stopping = false;
   let unclean = false;
 
+  // Each worker accepts its connections from the shared socket itself. Under round-robin (Node's
+  // default) the primary accepts them and passes each to a worker over IPC; one passed to a worker
+  // that has just died, before the primary noticed, is neither answered nor closed: the client
+  // waits forever (seen on Node 20 and 24 while replacing a killed worker).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const start = () => startedAt.set(cluster.fork(), Date.now());
 
   cluster.on('exit', (worker, code, signal) => {

@@ -8,7 +8,7 @@ import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createDatabase } from '../../src/db/connect.js';
 import type { Db } from '../../src/db/database.js';
-import { setupDatabase } from '../../src/db/migrate.js';
+import { migratorFor, setupDatabase } from '../../src/db/migrate.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import type { Storage } from '../../src/modules/media/storage.js';
 import { type TestDialect, testPostgresUrl } from './env.js';
@@ -43,10 +43,13 @@ export async function createPostgresSchema(): Promise<{ url: string; drop(): Pro
   };
 }
 
-/** A migrated, seeded database: SQLite in memory (or a temp file), or a fresh PostgreSQL schema. */
+/**
+ * A migrated, seeded database: SQLite in memory (or a temp file), or a fresh PostgreSQL schema.
+ * With `migrateTo`, only migrated up to that migration and not seeded (the store as it was then).
+ */
 export async function createTestDatabase(
   dialect: TestDialect,
-  options: { file?: boolean } = {},
+  options: { file?: boolean; migrateTo?: string } = {},
 ): Promise<TestDatabase> {
   let url: string;
   let dropSchema = async () => {};
@@ -63,7 +66,11 @@ export async function createTestDatabase(
   }
   const config = testConfig({ DATABASE_URL: url });
   const db = createDatabase(config.database);
-  await setupDatabase(db, config);
+  if (options.migrateTo === undefined) await setupDatabase(db, config);
+  else {
+    const { error } = await (await migratorFor(db)).migrateTo(options.migrateTo);
+    if (error) throw error;
+  }
   return {
     url,
     db,

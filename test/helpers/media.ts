@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import type { Db } from '../../src/db/database.js';
 import { LocalDiskStorage, type Storage } from '../../src/modules/media/storage.js';
 import type { TestApp } from './app.js';
+import { addDefaultVariants } from './variants.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
 
@@ -89,6 +90,7 @@ export async function insertProduct(db: Db): Promise<number> {
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await addDefaultVariants(db, [row.id]);
   return Number(row.id);
 }
 

@@ -1,4 +1,5 @@
 import type { Db, OrderStatus } from '../../src/db/database.js';
+import { addDefaultVariants, defaultLine } from './variants.js';
 
 /**
  * Hand-built catalog and order history, written straight to the tables, so insight tests know the
@@ -11,6 +12,7 @@ export async function insertCategory(db: Db, name: string): Promise<number> {
     .values({ name, name_key: name.toLowerCase(), created_at: now, updated_at: now })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await addDefaultVariants(db, [row.id]);
   return row.id;
 }
 
@@ -33,6 +35,7 @@ export async function insertProduct(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await addDefaultVariants(db, [row.id]);
   return row.id;
 }
 
@@ -63,6 +66,7 @@ export async function insertOrder(
       .values({
         order_id: order.id,
         product_id: productId,
+        ...(await defaultLine(db, productId)),
         product_name: `product ${productId}`,
         unit_price_cents: 1000,
         original_unit_price_cents: 1000,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/database.js';
 import type { TestApp } from './app.js';
+import { addDefaultVariants, defaultVariantId } from './variants.js';
 
 /**
  * Catalog rows written straight to the database, so cart and order suites do not depend on the
@@ -26,6 +27,7 @@ export async function insertProduct(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await addDefaultVariants(t.db, [row.id]);
   return row.id;
 }
 
@@ -55,7 +57,8 @@ export async function insertSerializedProduct(
   fields: { name?: string; price_cents?: number } = {},
 ): Promise<{ id: number; serials: string[] }> {
   const id = await insertProduct(t, { ...fields, stock: count });
-  await t.db.updateTable('products').set({ serialized: 1 }).where('id', '=', id).execute();
+  const variantId = await defaultVariantId(t.db, id);
+  await t.db.updateTable('product_variants').set({ serialized: 1 }).where('id', '=', variantId).execute();
   const now = t.clock.now().toISOString();
   const serials = Array.from({ length: count }, () => randomUUID());
   if (count > 0) {
@@ -64,6 +67,7 @@ export async function insertSerializedProduct(
       .values(
         serials.map((serial_number) => ({
           product_id: id,
+          variant_id: variantId,
           serial_number,
           status: 'available' as const,
           created_at: now,

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { CATALOG_CHANNEL } from '../catalog-tables.js';
+import { CATALOG_CHANNEL } from '../../plugins/catalog-cache/index.js';
 import { dialectOf } from '../connect.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then, not today's type

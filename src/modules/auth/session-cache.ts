@@ -1,6 +1,6 @@
-import { keepListening } from '../../db/change-tracker.js';
 import { dataVersionOf } from '../../db/connect.js';
 import type { Db } from '../../db/database.js';
+import { keepListening } from '../../plugins/catalog-cache/change-tracker.js';
 import { SESSION_CHANNEL } from '../users/users.repository.js';
 
 /**

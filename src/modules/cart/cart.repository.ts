@@ -1,31 +1,30 @@
 import type { Executor, Trx } from '../../db/database.js';
-import { loadPricingRows, type PricingRow } from '../products/products.service.js';
 
 export interface CartLineRow {
   id: number;
   product_id: number;
+  variant_id: number;
   quantity: number;
 }
 
+const LINE_COLUMNS = ['id', 'product_id', 'variant_id', 'quantity'] as const;
+
 /** A user's lines, oldest first (the order they were added in). */
 export const listLines = (db: Executor, userId: number): Promise<CartLineRow[]> =>
-  db
-    .selectFrom('cart_items')
-    .select(['id', 'product_id', 'quantity'])
-    .where('user_id', '=', userId)
-    .orderBy('id')
-    .execute();
+  db.selectFrom('cart_items').select(LINE_COLUMNS).where('user_id', '=', userId).orderBy('id').execute();
 
 /**
- * The lines a checkout buys, locked on PostgreSQL: a second checkout of the same cart waits,
- * then finds the lines gone (an empty cart) instead of buying them again.
+ * The lines a checkout buys, in product then variant order (the order every checkout locks them
+ * in), locked on PostgreSQL: a second checkout of the same cart waits, then finds the lines gone
+ * (an empty cart) instead of buying them again.
  */
 export const linesForCheckout = (trx: Trx, userId: number, lock: boolean): Promise<CartLineRow[]> =>
   trx
     .selectFrom('cart_items')
-    .select(['id', 'product_id', 'quantity'])
+    .select(LINE_COLUMNS)
     .where('user_id', '=', userId)
     .orderBy('product_id')
+    .orderBy('variant_id')
     .$if(lock, (qb) => qb.forUpdate())
     .execute();
 
@@ -34,21 +33,44 @@ export async function removeBoughtLines(trx: Trx, lineIds: number[]): Promise<vo
   if (lineIds.length > 0) await trx.deleteFrom('cart_items').where('id', 'in', lineIds).execute();
 }
 
-export const findLine = (db: Executor, userId: number, productId: number) =>
+export const findLineOfVariant = (db: Executor, userId: number, variantId: number) =>
   db
     .selectFrom('cart_items')
-    .select(['id', 'product_id', 'quantity'])
+    .select(LINE_COLUMNS)
     .where('user_id', '=', userId)
-    .where('product_id', '=', productId)
+    .where('variant_id', '=', variantId)
     .executeTakeFirst();
 
-/** Adds to the line, creating it on first add; one statement, so two adds never lose one. */
-export async function addToLine(trx: Trx, userId: number, productId: number, quantity: number, now: string) {
+export const findLine = (db: Executor, userId: number, lineId: number) =>
+  db
+    .selectFrom('cart_items')
+    .select(LINE_COLUMNS)
+    .where('user_id', '=', userId)
+    .where('id', '=', lineId)
+    .executeTakeFirst();
+
+/** The user's lines of one product (one per variant in the cart). */
+export const linesOfProduct = (db: Executor, userId: number, productId: number) =>
+  db
+    .selectFrom('cart_items')
+    .select(LINE_COLUMNS)
+    .where('user_id', '=', userId)
+    .where('product_id', '=', productId)
+    .orderBy('id')
+    .execute();
+
+/** Adds to the variant's line, creating it on first add; one statement, so two adds never lose one. */
+export async function addToLine(
+  trx: Trx,
+  userId: number,
+  line: { product_id: number; variant_id: number; quantity: number },
+  now: string,
+) {
   await trx
     .insertInto('cart_items')
-    .values({ user_id: userId, product_id: productId, quantity, created_at: now, updated_at: now })
+    .values({ user_id: userId, ...line, created_at: now, updated_at: now })
     .onConflict((oc) =>
-      oc.columns(['user_id', 'product_id']).doUpdateSet((eb) => ({
+      oc.columns(['user_id', 'variant_id']).doUpdateSet((eb) => ({
         quantity: eb('cart_items.quantity', '+', eb.ref('excluded.quantity')),
         updated_at: now,
       })),
@@ -59,7 +81,7 @@ export async function addToLine(trx: Trx, userId: number, productId: number, qua
 export async function setLineQuantity(
   db: Executor,
   userId: number,
-  productId: number,
+  lineId: number,
   quantity: number,
   now: string,
 ): Promise<boolean> {
@@ -67,26 +89,21 @@ export async function setLineQuantity(
     .updateTable('cart_items')
     .set({ quantity, updated_at: now })
     .where('user_id', '=', userId)
-    .where('product_id', '=', productId)
+    .where('id', '=', lineId)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function removeLines(db: Executor, userId: number, productIds: number[]): Promise<number> {
-  if (productIds.length === 0) return 0;
+export async function removeLines(db: Executor, userId: number, lineIds: number[]): Promise<number> {
+  if (lineIds.length === 0) return 0;
   const result = await db
     .deleteFrom('cart_items')
     .where('user_id', '=', userId)
-    .where('product_id', 'in', productIds)
+    .where('id', 'in', lineIds)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
 export async function clearCart(db: Executor, userId: number): Promise<void> {
   await db.deleteFrom('cart_items').where('user_id', '=', userId).execute();
-}
-
-/** The catalog's pricing rows (archived products included), by product id. */
-export async function pricingRowsById(db: Executor, ids: number[]): Promise<Map<number, PricingRow>> {
-  return new Map((await loadPricingRows(db, ids)).map((row) => [row.id, row]));
 }

@@ -9,6 +9,10 @@ const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY, descript
 export const AddToCartBody = Type.Object(
   {
     product_id: RowId({ description: 'The product to add' }),
+    variant_id: Type.Optional({
+      ...RowId(),
+      description: 'Needed when the product has several variants',
+    }),
     quantity: Type.Optional({ ...Quantity, default: 1 }),
   },
   { additionalProperties: false },
@@ -20,13 +24,19 @@ export const UpdateCartItemBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ProductIdParams = Type.Object({
-  product_id: RowId(),
-});
+export const ProductIdParams = Type.Object({ product_id: RowId() });
+export const LineIdParams = Type.Object({ line_id: RowId() });
 
 export const CartLine = Type.Object({
-  id: Type.Integer(),
+  id: Type.Integer({ description: 'The line (PATCH/DELETE /api/cart/lines/{id})' }),
   product_id: Type.Integer(),
+  variant_id: Type.Integer(),
+  variant: Type.Object({
+    id: Type.Integer(),
+    sku: Type.Union([Type.String(), Type.Null()]),
+    title: Type.String(),
+    option_values: Type.Record(Type.String(), Type.String()),
+  }),
   product: Product,
   quantity: Type.Integer(),
   unit_price: Type.Number({ description: 'Price per unit now, offer applied' }),
@@ -36,6 +46,7 @@ export type CartLine = Static<typeof CartLine>;
 
 export const CartNotice = Type.Object({
   product_id: Type.Integer(),
+  variant_id: Type.Integer(),
   code: Type.Union([Type.Literal('product_unavailable'), Type.Literal('insufficient_stock')]),
   message: Type.String(),
   available: Type.Optional(Type.Integer()),

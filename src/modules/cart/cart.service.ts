@@ -1,15 +1,19 @@
 import type { AppContext } from '../../context.js';
-import type { Executor } from '../../db/database.js';
 import { AppError, invalidField, notFound } from '../../lib/errors.js';
 import { toAmount } from '../../lib/money.js';
-import { priceProduct } from '../../lib/pricing.js';
-import type { Product } from '../products/products.schemas.js';
+import { priceVariant } from '../../lib/pricing.js';
+import { type ProductsService, variantRequired } from '../products/products.service.js';
+import { DEFAULT_VARIANT_TITLE } from '../products/variant-combination.js';
+import { loadVariantPricingRows, type VariantPricingRow } from '../products/variants.repository.js';
+import type { VariantsService } from '../products/variants.service.js';
 import {
   addToLine,
+  type CartLineRow,
   clearCart,
   findLine,
+  findLineOfVariant,
+  linesOfProduct,
   listLines,
-  pricingRowsById,
   removeLines,
   setLineQuantity,
 } from './cart.repository.js';
@@ -21,20 +25,21 @@ import {
   MAX_LINE_QUANTITY,
 } from './cart.schemas.js';
 
-/** The catalog's product JSON, as the cart shows it inside each line. */
-export interface ProductReader {
-  getMany(db: Executor, ids: number[]): Promise<Map<number, Product>>;
-}
+/** "Trail Jacket (Red / M)", or the product's name alone for its default variant. */
+const label = (row: VariantPricingRow) =>
+  row.title === DEFAULT_VARIANT_TITLE ? row.name : `${row.name} (${row.title})`;
 
-export function insufficientStock(productId: number, requested: number, available: number, inCart = 0) {
+export function insufficientStock(row: VariantPricingRow, requested: number, inCart = 0) {
+  const what = row.title === DEFAULT_VARIANT_TITLE ? `product ${row.product_id}` : label(row);
   const detail =
     inCart > 0
-      ? `Only ${available} of product ${productId} available and your cart already holds ${inCart}`
-      : `Only ${available} of product ${productId} available`;
+      ? `Only ${row.stock} of ${what} available and your cart already holds ${inCart}`
+      : `Only ${row.stock} of ${what} available`;
   return new AppError(409, 'insufficient_stock', detail, {
-    product_id: productId,
+    product_id: row.product_id,
+    variant_id: row.variant_id,
     requested,
-    available,
+    available: row.stock,
     in_cart: inCart,
   });
 }
@@ -42,18 +47,27 @@ export function insufficientStock(productId: number, requested: number, availabl
 export class CartService {
   constructor(
     private readonly ctx: AppContext,
-    private readonly products: ProductReader,
+    private readonly products: ProductsService,
+    private readonly variants: VariantsService,
   ) {}
 
   /**
-   * The cart priced now. Lines whose product was withdrawn (archived) leave the cart here and are
-   * reported once in `notices`; checkout would refuse them anyway.
+   * The cart priced now. Lines whose variant or product was withdrawn (archived) leave the cart
+   * here and are reported once in `notices`; checkout would refuse them anyway.
    */
   async view(userId: number): Promise<Cart> {
     const { db } = this.ctx;
     const lines = await listLines(db, userId);
-    const ids = lines.map((l) => l.product_id);
-    const [rows, products] = await Promise.all([pricingRowsById(db, ids), this.products.getMany(db, ids)]);
+    const [rows, products] = await Promise.all([
+      loadVariantPricingRows(
+        db,
+        lines.map((l) => l.variant_id),
+      ),
+      this.products.getMany(
+        db,
+        lines.map((l) => l.product_id),
+      ),
+    ]);
     const now = this.ctx.clock.now();
     const notices: CartNotice[] = [];
     const gone: number[] = [];
@@ -62,32 +76,43 @@ export class CartService {
     let discountTotal = 0;
     let itemCount = 0;
     for (const line of lines) {
-      const row = rows.get(line.product_id);
+      const row = rows.get(line.variant_id);
       const product = products.get(line.product_id);
-      if (!row || row.archived_at !== null || !product) {
-        gone.push(line.product_id);
+      const variant = product?.variants.find((v) => v.id === line.variant_id);
+      if (!row || row.archived || !product || !variant) {
+        gone.push(line.id);
+        const name = row ? label(row) : `Product ${line.product_id}`;
         notices.push({
           product_id: line.product_id,
+          variant_id: line.variant_id,
           code: 'product_unavailable',
-          message: `${row?.name ?? `Product ${line.product_id}`} is no longer sold and was removed from your cart`,
+          message: `${name} is no longer sold and was removed from your cart`,
         });
         continue;
       }
       if (line.quantity > row.stock) {
         notices.push({
           product_id: line.product_id,
+          variant_id: line.variant_id,
           code: 'insufficient_stock',
-          message: `Only ${row.stock} of ${row.name} in stock; lower the quantity to check out`,
+          message: `Only ${row.stock} of ${label(row)} in stock; lower the quantity to check out`,
           available: row.stock,
         });
       }
-      const price = priceProduct(row.price_cents, row.offer, now);
+      const price = priceVariant(row.price_cents, row.offer, now);
       subtotal += price.originalPrice * line.quantity;
       discountTotal += price.discount * line.quantity;
       itemCount += line.quantity;
       items.push({
         id: line.id,
         product_id: line.product_id,
+        variant_id: line.variant_id,
+        variant: {
+          id: variant.id,
+          sku: variant.sku,
+          title: variant.title,
+          option_values: variant.option_values,
+        },
         product,
         quantity: line.quantity,
         unit_price: toAmount(price.unitPrice),
@@ -106,45 +131,102 @@ export class CartService {
   }
 
   /**
-   * Adds to the product's line. The stock check counts what the cart already holds; it is advice
-   * for the shopper, not a reservation: checkout takes the stock atomically.
+   * Adds to the variant's line. `variant_id` may be left out for a product with one live variant.
+   * The stock check counts what the cart already holds; it is advice for the shopper, not a
+   * reservation: checkout takes the stock atomically.
    */
   async add(userId: number, input: AddToCartBody): Promise<Cart> {
     const quantity = input.quantity ?? 1;
+    const variantId = input.variant_id ?? (await this.onlyVariant(input.product_id));
     await this.ctx.db.transaction().execute(async (trx) => {
-      const row = (await pricingRowsById(trx, [input.product_id])).get(input.product_id);
-      if (!row || row.archived_at !== null) throw notFound('Product');
-      const inCart = (await findLine(trx, userId, input.product_id))?.quantity ?? 0;
+      const row = (await loadVariantPricingRows(trx, [variantId])).get(variantId);
+      if (row && row.product_id !== input.product_id) {
+        throw invalidField(
+          '/variant_id',
+          `variant ${variantId} is not a variant of product ${input.product_id}`,
+        );
+      }
+      if (!row || row.archived) throw notFound(input.variant_id === undefined ? 'Product' : 'Variant');
+      const inCart = (await findLineOfVariant(trx, userId, variantId))?.quantity ?? 0;
       if (inCart + quantity > MAX_LINE_QUANTITY) {
         throw invalidField('/quantity', `would make the line ${inCart + quantity}; a line holds at most 999`);
       }
-      if (inCart + quantity > row.stock) throw insufficientStock(row.id, quantity, row.stock, inCart);
-      await addToLine(trx, userId, input.product_id, quantity, this.ctx.clock.now().toISOString());
+      if (inCart + quantity > row.stock) throw insufficientStock(row, quantity, inCart);
+      await addToLine(
+        trx,
+        userId,
+        { product_id: row.product_id, variant_id: variantId, quantity },
+        this.ctx.clock.now().toISOString(),
+      );
     });
     return this.view(userId);
   }
 
-  /** Sets a line's quantity; 0 removes it. */
-  async update(userId: number, productId: number, quantity: number): Promise<Cart> {
-    if (quantity === 0) {
-      await this.remove(userId, productId);
-      return this.view(userId);
+  /** The variant of a product that has exactly one live variant; else 400 variant_required (404 when none). */
+  private async onlyVariant(productId: number): Promise<number> {
+    const choices = await this.variants.choices(productId);
+    if (choices.length === 0) throw notFound('Product');
+    if (choices.length > 1) {
+      throw variantRequired(
+        `Product ${productId} has ${choices.length} variants: say which one with variant_id`,
+        choices,
+      );
     }
-    const { db } = this.ctx;
-    if (!(await findLine(db, userId, productId))) throw notFound('Cart item');
-    const row = (await pricingRowsById(db, [productId])).get(productId);
-    if (row && row.archived_at === null && quantity > row.stock) {
-      throw insufficientStock(productId, quantity, row.stock);
-    }
-    await setLineQuantity(db, userId, productId, quantity, this.ctx.clock.now().toISOString());
-    return this.view(userId);
+    return choices[0]!.id;
   }
 
-  async remove(userId: number, productId: number): Promise<void> {
-    if ((await removeLines(this.ctx.db, userId, [productId])) === 0) throw notFound('Cart item');
+  /** Sets a line's quantity; 0 removes it. */
+  async updateLine(userId: number, lineId: number, quantity: number): Promise<Cart> {
+    const line = await findLine(this.ctx.db, userId, lineId);
+    if (!line) throw notFound('Cart line');
+    return this.setQuantity(userId, line, quantity);
+  }
+
+  async removeLine(userId: number, lineId: number): Promise<void> {
+    if ((await removeLines(this.ctx.db, userId, [lineId])) === 0) throw notFound('Cart line');
+  }
+
+  /** The seed-era form: the product's only line in the cart (several: 400 variant_required). */
+  async updateProduct(userId: number, productId: number, quantity: number): Promise<Cart> {
+    return this.setQuantity(userId, await this.lineOfProduct(userId, productId), quantity);
+  }
+
+  async removeProduct(userId: number, productId: number): Promise<void> {
+    await this.removeLine(userId, (await this.lineOfProduct(userId, productId)).id);
   }
 
   async clear(userId: number): Promise<void> {
     await clearCart(this.ctx.db, userId);
+  }
+
+  private async setQuantity(userId: number, line: CartLineRow, quantity: number): Promise<Cart> {
+    const { db } = this.ctx;
+    if (quantity === 0) {
+      await removeLines(db, userId, [line.id]);
+      return this.view(userId);
+    }
+    const row = (await loadVariantPricingRows(db, [line.variant_id])).get(line.variant_id);
+    if (row && !row.archived && quantity > row.stock) throw insufficientStock(row, quantity);
+    await setLineQuantity(db, userId, line.id, quantity, this.ctx.clock.now().toISOString());
+    return this.view(userId);
+  }
+
+  private async lineOfProduct(userId: number, productId: number): Promise<CartLineRow> {
+    const lines = await linesOfProduct(this.ctx.db, userId, productId);
+    if (lines.length === 0) throw notFound('Cart item');
+    if (lines.length > 1) {
+      const rows = await loadVariantPricingRows(
+        this.ctx.db,
+        lines.map((l) => l.variant_id),
+      );
+      throw variantRequired(
+        `Your cart holds ${lines.length} variants of product ${productId}: use /api/cart/lines/{line_id}`,
+        lines.map((l) => {
+          const row = rows.get(l.variant_id);
+          return { id: l.variant_id, sku: row?.sku ?? null, title: row?.title ?? '' };
+        }),
+      );
+    }
+    return lines[0]!;
   }
 }

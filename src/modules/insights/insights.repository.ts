@@ -111,6 +111,9 @@ export interface InventoryFilter {
 }
 
 export interface InventoryRow {
+  variant_id: number;
+  sku: string | null;
+  variant_title: string;
   product_id: number;
   name: string;
   category_id: number;
@@ -120,7 +123,7 @@ export interface InventoryRow {
 }
 
 /**
- * Stock and units sold in [since, until] per live product. The window uses orders(created_at);
+ * Stock and units sold in [since, until] per live variant of a live product. The window uses orders(created_at);
  * the reorder rule and the days-of-cover order are integer/SQL arithmetic, so filtering, sorting
  * and paging happen in the database: stock / (sold / window) < min  ⇔  stock × window < min × sold.
  */
@@ -131,29 +134,39 @@ export async function inventoryPage(db: Executor, f: InventoryFilter) {
     .where('o.status', '!=', 'cancelled')
     .where('o.created_at', '>=', f.since)
     .where('o.created_at', '<=', f.until)
-    .select((eb) => ['oi.product_id', eb.fn.sum<number>('oi.quantity').as('sold')])
-    .groupBy('oi.product_id');
+    .select((eb) => ['oi.variant_id', eb.fn.sum<number>('oi.quantity').as('sold')])
+    .groupBy('oi.variant_id');
   const sold = sql<number>`coalesce(s.sold, 0)`;
-  const reorder = sql<number>`(case when p.stock < ${f.lowStockThreshold} or p.stock * ${f.windowDays} < ${f.minDaysOfCover} * ${sold} then 1 else 0 end)`;
+  const reorder = sql<number>`(case when v.stock < ${f.lowStockThreshold} or v.stock * ${f.windowDays} < ${f.minDaysOfCover} * ${sold} then 1 else 0 end)`;
   const live = db
-    .selectFrom('products as p')
+    .selectFrom('product_variants as v')
+    .innerJoin('products as p', 'p.id', 'v.product_id')
+    .where('v.archived_at', 'is', null)
     .where('p.archived_at', 'is', null)
     .$if(f.categoryId !== undefined, (qb) => qb.where('p.category_id', '=', f.categoryId!));
   const base = live
-    .leftJoin(sales.as('s'), 's.product_id', 'p.id')
+    .leftJoin(sales.as('s'), 's.variant_id', 'v.id')
     .$if(f.reorderOnly, (qb) => qb.where(sql<boolean>`${reorder} = 1`));
 
   // "Nothing sold" is an infinite cover: last going up, first going down, on both databases.
   const neverSold = sql`(case when ${sold} = 0 then 1 else 0 end)`;
-  const cover = sql`(p.stock * 1.0 / nullif(${sold}, 0))`; // same order as stock × window / sold
+  const cover = sql`(v.stock * 1.0 / nullif(${sold}, 0))`; // same order as stock × window / sold
   let page = base
-    .select(['p.id as product_id', 'p.name', 'p.category_id', 'p.stock'])
+    .select([
+      'v.id as variant_id',
+      'v.sku',
+      'v.title as variant_title',
+      'p.id as product_id',
+      'p.name',
+      'p.category_id',
+      'v.stock',
+    ])
     .select([sold.as('sold'), reorder.as('reorder')]);
   if (f.sort === 'days_of_cover') page = page.orderBy(neverSold, 'asc').orderBy(cover, 'asc');
   if (f.sort === '-days_of_cover') page = page.orderBy(neverSold, 'desc').orderBy(cover, 'desc');
 
   const [items, count] = await Promise.all([
-    page.orderBy('p.id').limit(f.limit).offset(f.offset).execute(),
+    page.orderBy('p.id').orderBy('v.id').limit(f.limit).offset(f.offset).execute(),
     // Without the reorder filter the total needs no sales: skip aggregating them a second time.
     (f.reorderOnly ? base : live)
       .select((eb) => eb.fn.countAll<number>().as('total'))

@@ -42,7 +42,7 @@ export default async function insightsRoutes(fastify: FastifyInstance) {
         operationId: 'getInventoryReport',
         summary: 'Inventory insights: sales velocity, days of cover, reorder flags',
         description:
-          'Per live product: stock, units sold in non-cancelled orders placed in the last 30 days, ' +
+          'Per live variant, with its product (a product without options has one, titled "Default"): stock, units sold in non-cancelled orders placed in the last 30 days, ' +
           'daily velocity (sold / 30), days of cover (stock / velocity; null when nothing sold) and ' +
           '`reorder` when stock < low_stock_threshold or cover < 7 days.',
         querystring: InventoryQuery,

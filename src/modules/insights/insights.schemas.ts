@@ -43,7 +43,7 @@ export const InventoryQuery = Type.Object(
         description: 'Flag for reorder when stock is below this',
       }),
     ),
-    reorder: Type.Optional(Type.Boolean({ description: 'true: only products flagged for reorder' })),
+    reorder: Type.Optional(Type.Boolean({ description: 'true: only variants flagged for reorder' })),
     category_id: Type.Optional(RowId({ description: 'Only products of this category' })),
     sort: Type.Optional(
       Type.Union(
@@ -61,8 +61,11 @@ export const InventoryQuery = Type.Object(
 export type InventoryQuery = Static<typeof InventoryQuery>;
 
 export const InventoryItem = Type.Object({
+  variant_id: Type.Integer(),
+  sku: Type.Union([Type.String(), Type.Null()]),
+  variant_title: Type.String({ description: '"Red / M"; "Default" for a product without options' }),
   product_id: Type.Integer(),
-  name: Type.String(),
+  name: Type.String({ description: 'The product’s name' }),
   category_id: Type.Integer(),
   stock: Type.Integer(),
   sold_last_30_days: Type.Integer({

@@ -73,6 +73,9 @@ export class InsightsService {
     return {
       total,
       items: items.map((row) => ({
+        variant_id: row.variant_id,
+        sku: row.sku,
+        variant_title: row.variant_title,
         product_id: row.product_id,
         name: row.name,
         category_id: row.category_id,

@@ -29,6 +29,8 @@ export default async function mcpRoutes(app: FastifyInstance) {
   app.post(
     '/mcp',
     {
+      // Tool arguments are checked per call (argumentValidator), so a NUL is that tool's error.
+      config: { refusesNulInBody: true },
       schema: {
         tags: ['ai'],
         operationId: 'postMcpMessage',

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../../lib/errors.js';
 import { NotModified, problemResponses } from '../../lib/schemas.js';
-import { ifNoneMatchHits } from '../../plugins/etag.js';
+import { ifNoneMatchHits } from '../../plugins/compression.js';
 import { isStorageKey } from './storage.js';
 
 const CONTENT_TYPES: Record<string, string> = {

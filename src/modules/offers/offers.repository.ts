@@ -1,4 +1,4 @@
-import type { Insertable, Updateable } from 'kysely';
+import { type Insertable, sql, type Updateable } from 'kysely';
 import type { Executor, OffersTable, Trx } from '../../db/database.js';
 
 export const findOfferRow = (db: Executor, id: number) =>
@@ -74,4 +74,16 @@ export async function setProductOffer(
     .set({ offer_id: offerId, updated_at: now })
     .where('id', '=', productId)
     .execute();
+}
+
+/**
+ * The next instant after `now` at which any offer starts or ends (null: none ever will): until then
+ * no price the catalog shows can change by itself. The catalog cache expires its entries there.
+ */
+export async function nextOfferBoundary(db: Executor, now: string): Promise<string | null> {
+  const { rows } = await sql<{ next: string | null }>`select min(t) as next from (
+      select start_time as t from offers where start_time > ${now}
+      union all select end_time as t from offers where end_time > ${now}
+    ) boundaries`.execute(db);
+  return rows[0]?.next ?? null;
 }

@@ -1,21 +1,20 @@
 import type { AppContext } from '../../context.js';
 import type { Trx } from '../../db/database.js';
 import { AppError, conflict } from '../../lib/errors.js';
-import { type Price, priceProduct } from '../../lib/pricing.js';
+import { type Price, priceVariant } from '../../lib/pricing.js';
 import { addDays } from '../../lib/time.js';
+import { type CartLineRow, linesForCheckout, listLines, removeBoughtLines } from '../cart/cart.repository.js';
+import { lockProducts } from '../products/products.repository.js';
 import {
-  type CartLineRow,
-  linesForCheckout,
-  listLines,
-  pricingRowsById,
-  removeBoughtLines,
-} from '../cart/cart.repository.js';
-import type { PricingRow } from '../products/products.repository.js';
+  loadVariantPricingRows,
+  takeVariantStock,
+  type VariantPricingRow,
+} from '../products/variants.repository.js';
 import { pickUnits, sellUnits } from '../units/units.repository.js';
 import { findUserById } from '../users/users.repository.js';
 import { assertSameRequest, claimKey, KeyTaken, requestHash } from './idempotency.js';
 import { attachOrder, findKey } from './idempotency.repository.js';
-import { insertOrder, insertOrderItem, takeStock } from './orders.repository.js';
+import { insertOrder, insertOrderItem } from './orders.repository.js';
 import type { CheckoutBody, Order } from './orders.schemas.js';
 import type { OrdersService } from './orders.service.js';
 
@@ -27,7 +26,9 @@ export interface CheckoutResult {
 
 interface ShortLine {
   product_id: number;
+  variant_id: number;
   product_name: string | null;
+  variant_title: string | null;
   requested: number;
   available: number;
 }
@@ -85,42 +86,49 @@ export class CheckoutService {
   ): Promise<number> {
     const nowIso = now.toISOString();
 
-    // 1. The cart, in product order: every checkout locks products in the same order (no deadlocks).
+    // 1. The cart, in product then variant order, and its products locked in that order (PostgreSQL):
+    //    every writer of a product's variants locks the product first, so no two wait on each other.
     const lines = await linesForCheckout(trx, userId, this.ctx.dialect === 'postgres');
     if (lines.length === 0) throw new EmptyCart();
+    if (this.ctx.dialect === 'postgres') {
+      await lockProducts(
+        trx,
+        lines.map((l) => l.product_id),
+      );
+    }
 
     // 2. Claim the key. A simultaneous holder makes this wait (PostgreSQL) and then fail if it committed.
     if (key !== undefined) await claimKey(trx, userId, key, requestHash(body, lines), now);
 
-    // 3. Take every line's stock with a conditional update; note each short line, keep going.
+    // 3. Take every line's stock (its variant's) with a conditional update; note each short line, keep going.
     const taken = new Set<number>();
     for (const line of lines) {
-      if (await takeStock(trx, line.product_id, line.quantity, nowIso)) taken.add(line.product_id);
+      if (await takeVariantStock(trx, line.variant_id, line.quantity, nowIso)) taken.add(line.variant_id);
     }
     // Read after the updates: the rows we took are locked, so prices and names are current.
-    const products = await pricingRowsById(
+    const variants = await loadVariantPricingRows(
       trx,
-      lines.map((l) => l.product_id),
+      lines.map((l) => l.variant_id),
     );
 
     // 4. Pick serialized units for the lines that got stock.
     const units = new Map<number, number[]>();
     for (const line of lines) {
-      const product = products.get(line.product_id);
-      if (!taken.has(line.product_id) || !product?.serialized) continue;
-      const picked = await pickUnits(trx, line.product_id, line.quantity, this.ctx.dialect === 'postgres');
-      if (picked.length < line.quantity) taken.delete(line.product_id);
-      units.set(line.product_id, picked);
+      const variant = variants.get(line.variant_id);
+      if (!taken.has(line.variant_id) || !variant?.serialized) continue;
+      const picked = await pickUnits(trx, line.variant_id, line.quantity, this.ctx.dialect === 'postgres');
+      if (picked.length < line.quantity) taken.delete(line.variant_id);
+      units.set(line.variant_id, picked);
     }
 
     // 5. Any short line: report them all, and the throw undoes the stock already taken.
-    const short = lines.filter((l) => !taken.has(l.product_id));
-    if (short.length > 0) throw this.shortage(short, products, units);
+    const short = lines.filter((l) => !taken.has(l.variant_id));
+    if (short.length > 0) throw this.shortage(short, variants, units);
 
     // 6. Price every line now, through the one pricing function.
     const priced = lines.map((line) => {
-      const product = products.get(line.product_id) as PricingRow;
-      return { line, product, price: priceProduct(product.price_cents, product.offer, now) };
+      const variant = variants.get(line.variant_id) as VariantPricingRow;
+      return { line, variant, price: priceVariant(variant.price_cents, variant.offer, now) };
     });
     const total = priced.reduce((sum, p) => sum + p.price.unitPrice * p.line.quantity, 0);
 
@@ -136,11 +144,11 @@ export class CheckoutService {
       delivered_at: null,
       cancelled_at: null,
     });
-    for (const { line, product, price } of priced) {
-      const itemId = await insertOrderItem(trx, snapshot(orderId, line, product, price));
-      const picked = units.get(line.product_id);
+    for (const { line, variant, price } of priced) {
+      const itemId = await insertOrderItem(trx, snapshot(orderId, line, variant, price));
+      const picked = units.get(line.variant_id);
       if (picked && (await sellUnits(trx, picked, itemId, nowIso)) !== picked.length) {
-        throw new Error(`units of product ${line.product_id} changed hands during checkout`);
+        throw new Error(`units of variant ${line.variant_id} changed hands during checkout`);
       }
     }
 
@@ -153,20 +161,29 @@ export class CheckoutService {
     return orderId;
   }
 
-  private shortage(short: CartLineRow[], products: Map<number, PricingRow>, units: Map<number, number[]>) {
+  private shortage(
+    short: CartLineRow[],
+    variants: Map<number, VariantPricingRow>,
+    units: Map<number, number[]>,
+  ) {
     const items: ShortLine[] = short.map((line) => {
-      const product = products.get(line.product_id);
-      const available = !product || product.archived_at !== null ? 0 : product.stock;
+      const variant = variants.get(line.variant_id);
+      const available = !variant || variant.archived ? 0 : variant.stock;
       return {
         product_id: line.product_id,
-        product_name: product?.name ?? null,
+        variant_id: line.variant_id,
+        product_name: variant?.name ?? null,
+        variant_title: variant?.title ?? null,
         requested: line.quantity,
         // A serialized line short of units (stock and units disagreeing) shows the units found.
-        available: units.has(line.product_id) ? (units.get(line.product_id)?.length ?? 0) : available,
+        available: units.has(line.variant_id) ? (units.get(line.variant_id)?.length ?? 0) : available,
       };
     });
     const list = items
-      .map((i) => `${i.product_name ?? i.product_id}: ${i.available} of ${i.requested}`)
+      .map(
+        (i) =>
+          `${i.product_name ?? i.product_id}${i.variant_title ? ` (${i.variant_title})` : ''}: ${i.available} of ${i.requested}`,
+      )
       .join('; ');
     return new AppError(409, 'insufficient_stock', `Not enough stock, nothing was charged (${list})`, {
       items,
@@ -174,11 +191,14 @@ export class CheckoutService {
   }
 }
 
-function snapshot(orderId: number, line: CartLineRow, product: PricingRow, price: Price) {
+function snapshot(orderId: number, line: CartLineRow, variant: VariantPricingRow, price: Price) {
   return {
     order_id: orderId,
     product_id: line.product_id,
-    product_name: product.name,
+    variant_id: line.variant_id,
+    sku: variant.sku,
+    product_name: variant.name,
+    variant_title: variant.title,
     unit_price_cents: price.unitPrice,
     original_unit_price_cents: price.originalPrice,
     offer_name: price.activeOffer?.name ?? null,

@@ -20,7 +20,7 @@ const bodyHash = (body: CheckoutBody | undefined) =>
 const cartHash = (lines: readonly CartLineRow[]) =>
   sha256(
     lines
-      .map((l) => `${l.product_id}x${l.quantity}`)
+      .map((l) => `${l.variant_id}x${l.quantity}`)
       .sort()
       .join(','),
   );

@@ -4,34 +4,6 @@ import type { Page } from '../../lib/pagination.js';
 
 export type OrderRow = Omit<OrdersTable, 'id'> & { id: number };
 
-/**
- * Takes stock only if there is enough, in one statement: the row lock (PostgreSQL) or the write
- * lock (SQLite) makes the check and the decrement indivisible. false means the line is short.
- */
-export async function takeStock(
-  trx: Trx,
-  productId: number,
-  quantity: number,
-  now: string,
-): Promise<boolean> {
-  const result = await trx
-    .updateTable('products')
-    .set((eb) => ({ stock: eb('stock', '-', quantity), updated_at: now }))
-    .where('id', '=', productId)
-    .where('stock', '>=', quantity)
-    .where('archived_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-export async function returnStock(trx: Trx, productId: number, quantity: number, now: string): Promise<void> {
-  await trx
-    .updateTable('products')
-    .set((eb) => ({ stock: eb('stock', '+', quantity), updated_at: now }))
-    .where('id', '=', productId)
-    .execute();
-}
-
 export async function insertOrder(trx: Trx, order: Omit<OrderRow, 'id'>): Promise<number> {
   const row = await trx.insertInto('orders').values(order).returning('id').executeTakeFirstOrThrow();
   return row.id;

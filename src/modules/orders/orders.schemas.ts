@@ -12,7 +12,12 @@ export const OrderStatusSchema = Type.Union(
 export const OrderItem = Type.Object({
   id: Type.Integer(),
   product_id: Type.Integer(),
+  variant_id: Type.Integer({ description: 'The variant bought' }),
+  sku: Type.Union([Type.String(), Type.Null()], { description: 'Its SKU at checkout' }),
   product_name: Type.String({ description: 'The name at checkout' }),
+  variant_title: Type.String({
+    description: 'The variant’s title at checkout ("Red / M"; "Default" without options)',
+  }),
   unit_price: Type.Number({ description: 'Paid per unit, offer applied' }),
   original_unit_price: Type.Number({ description: 'List price at checkout' }),
   offer_name: Type.Union([Type.String(), Type.Null()], { description: 'The offer applied, if any' }),

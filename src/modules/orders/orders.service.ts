@@ -1,9 +1,12 @@
 import type { AppContext } from '../../context.js';
 import type { OrderStatus, Trx } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
+import { groupBy } from '../../lib/group-by.js';
 import { toAmount } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
 import type { SessionUser } from '../auth/auth.service.js';
+import { lockProducts } from '../products/products.repository.js';
+import { returnVariantStock } from '../products/variants.repository.js';
 import { releaseUnits, serialsOfItems } from '../units/units.repository.js';
 import {
   findOrder,
@@ -12,22 +15,9 @@ import {
   moveStatus,
   type OrderFilter,
   type OrderRow,
-  returnStock,
 } from './orders.repository.js';
 import type { Order } from './orders.schemas.js';
 import { checkTransition, invalidTransition, STAMPS } from './orders.state.js';
-
-// Map.groupBy arrives in Node 21; we support Node 20.
-function groupBy<T, K>(values: T[], key: (value: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const value of values) {
-    const k = key(value);
-    const group = groups.get(k);
-    if (group) group.push(value);
-    else groups.set(k, [value]);
-  }
-  return groups;
-}
 
 export class OrdersService {
   constructor(private readonly ctx: AppContext) {}
@@ -57,7 +47,10 @@ export class OrdersService {
       items: (itemsByOrder.get(row.id) ?? []).map((item) => ({
         id: item.id,
         product_id: item.product_id,
+        variant_id: item.variant_id,
+        sku: item.sku,
         product_name: item.product_name,
+        variant_title: item.variant_title,
         unit_price: toAmount(item.unit_price_cents),
         original_unit_price: toAmount(item.original_unit_price_cents),
         offer_name: item.offer_name,
@@ -113,11 +106,19 @@ export class OrdersService {
     return this.byId(id);
   }
 
-  /** Returns a cancelled order's stock and serialized units, in product order (the lock order of checkout). */
+  /** Returns a cancelled order's stock and serialized units, in product then variant order (checkout's lock order). */
   private async restock(trx: Trx, orderId: number, now: string): Promise<void> {
-    const items = (await itemsOfOrders(trx, [orderId])).sort((a, b) => a.product_id - b.product_id);
+    const items = (await itemsOfOrders(trx, [orderId])).sort(
+      (a, b) => a.product_id - b.product_id || a.variant_id - b.variant_id,
+    );
+    if (this.ctx.dialect === 'postgres') {
+      await lockProducts(
+        trx,
+        items.map((i) => i.product_id),
+      );
+    }
     for (const item of items) {
-      await returnStock(trx, item.product_id, item.quantity, now);
+      await returnVariantStock(trx, item.variant_id, item.quantity, now);
       await releaseUnits(trx, item.id);
     }
   }

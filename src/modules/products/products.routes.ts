@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { pageOf, sendPage } from '../../lib/pagination.js';
 import { IdParams, PageOf, problemResponses } from '../../lib/schemas.js';
 import { CreateProductBody, Product, ProductListQuery, UpdateProductBody } from './products.schemas.js';
+import variantsRoutes from './variants.routes.js';
 
 export default async function productsRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -23,7 +24,9 @@ export default async function productsRoutes(fastify: FastifyInstance) {
         summary: 'List products',
         description:
           'Live (non-archived) products. `q` is full-text search over name and description (every word must ' +
-          'match, as a prefix); name matches rank first. Price filters apply to the current, offer-aware price. ' +
+          'match, as a prefix); name matches rank first; a q that is a SKU finds its product. Price filters ' +
+          'apply to the current, offer-aware price (a product with several variants: its lowest). `option` ' +
+          '(repeatable, `Color:Red`) keeps products with a live, in-stock variant matching all. ' +
           'Sends a strong ETag (304 on If-None-Match), X-Total-Count and Link.',
         querystring: ProductListQuery,
         response: { 200: PageOf(Product), ...problemResponses(400) },
@@ -58,7 +61,11 @@ export default async function productsRoutes(fastify: FastifyInstance) {
         tags: ['catalog'],
         operationId: 'createProduct',
         summary: 'Create a product',
-        description: 'An unknown category_id is a 400.',
+        description:
+          'An unknown category_id is a 400. Without `options` the product gets one default variant with ' +
+          '`price` and `stock` (the seed way). `options` (up to 3, up to 50 values each) with `variants` ' +
+          'define the variants (each combination at most once, else 400; `price` defaults to the product’s); ' +
+          '`options` alone make one variant per combination (stock 0); `variants` alone are a 400.',
         body: CreateProductBody,
         response: { 201: Product, ...problemResponses(400, 401, 403) },
       },
@@ -74,8 +81,10 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       tags: ['catalog'],
       summary: 'Update a product (partial; PUT is a synonym of PATCH)',
       description:
-        'Only the fields given change. `offer_id: null` detaches the offer. `stock` cannot be set on a ' +
-        'serialized product (409): its stock is the count of its available units.',
+        'Only the fields given change. `offer_id: null` detaches the offer. `price` and `stock` are the ' +
+        'default variant’s: on a product with several variants they are a 409 has_variants (use PATCH ' +
+        '/api/variants/{id}). `stock` cannot be set on a serialized product (409): its stock is the count ' +
+        'of its available units.',
       params: IdParams,
       body: UpdateProductBody,
       response: { 200: Product, ...problemResponses(400, 401, 403, 404, 409) },
@@ -107,4 +116,6 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       return reply.code(204).send(null);
     },
   );
+
+  await app.register(variantsRoutes);
 }

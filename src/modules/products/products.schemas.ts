@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { MoneyAmount, Pagination, RowId } from '../../lib/schemas.js';
+import { ProductOption, Variant, VariantFields } from './variants.schemas.js';
 
 export const ProductOffer = Type.Object({
   id: Type.Integer(),
@@ -20,22 +21,28 @@ export const Product = Type.Object(
     id: Type.Integer(),
     name: Type.String(),
     description: Type.String(),
-    price: Type.Number({ description: 'List price' }),
-    current_price: Type.Number({ description: 'What a customer pays per unit now (offer applied)' }),
+    price: Type.Number({
+      description: 'List price; with several variants the lowest of the live ones ("from")',
+    }),
+    current_price: Type.Number({
+      description: 'What a customer pays per unit now (offer applied); with several variants the lowest',
+    }),
     is_on_offer: Type.Boolean(),
     discount_amount: Type.Number({ description: 'price - current_price' }),
     offer: Type.Union([ProductOffer, Type.Null()], { description: 'The offer active now, else null' }),
-    stock: Type.Integer(),
+    stock: Type.Integer({ description: 'The live variants’ stock summed' }),
     in_stock: Type.Boolean(),
     category_id: Type.Integer(),
     category: Type.Object({ id: Type.Integer(), name: Type.String() }),
     image_url: Type.Union([Type.String(), Type.Null()], { description: 'The main image (position 0)' }),
     images: Type.Array(ProductImage),
     serialized: Type.Boolean({ description: 'Stock is the count of available serialized units' }),
+    options: Type.Array(ProductOption, { description: 'Empty for a product with one default variant' }),
+    variants: Type.Array(Variant, { description: 'The live variants (what is bought); at least one' }),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
   },
-  { description: 'A product with its current, offer-aware price' },
+  { description: 'A product with its current, offer-aware price, its options and variants' },
 );
 export type Product = Static<typeof Product>;
 
@@ -44,14 +51,19 @@ const Description = Type.String({ maxLength: 5000, description: 'Product descrip
 const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Units in stock' });
 const CategoryId = RowId({ description: 'A category id' });
 
+const SeedProductFields = {
+  name: Name,
+  description: Type.Optional(Description),
+  price: MoneyAmount('List price (of the default variant, or the variants’ default price)'),
+  stock: Type.Optional({ ...Stock, description: 'Of the default variant; not with `options`' }),
+  category_id: CategoryId,
+};
+
+/** A product made the seed way (one default variant): what the MCP create_product tool takes. */
+export const SeedProductBody = Type.Object(SeedProductFields, { additionalProperties: false });
+
 export const CreateProductBody = Type.Object(
-  {
-    name: Name,
-    description: Type.Optional(Description),
-    price: MoneyAmount('List price'),
-    stock: Type.Optional(Stock),
-    category_id: CategoryId,
-  },
+  { ...SeedProductFields, ...VariantFields },
   { additionalProperties: false },
 );
 export type CreateProductBody = Static<typeof CreateProductBody>;
@@ -60,8 +72,11 @@ export const UpdateProductBody = Type.Object(
   {
     name: Type.Optional(Name),
     description: Type.Optional(Description),
-    price: Type.Optional(MoneyAmount('List price')),
-    stock: Type.Optional({ ...Stock, description: 'Not settable on serialized products (add units)' }),
+    price: Type.Optional(MoneyAmount('List price (one-variant products; else 409 has_variants)')),
+    stock: Type.Optional({
+      ...Stock,
+      description: 'One-variant products only (else 409 has_variants); not on serialized ones (add units)',
+    }),
     category_id: Type.Optional(CategoryId),
     offer_id: Type.Optional(
       Type.Union([RowId(), Type.Null()], {
@@ -80,8 +95,7 @@ export const ProductFilters = {
   q: Type.Optional(
     Type.String({
       maxLength: 200,
-      description:
-        'Full-text search: every word must match name or description, as a prefix; name matches first',
+      description: 'Full-text search: every word must match name or description, as a prefix; or a SKU',
     }),
   ),
   min_price: Type.Optional(MoneyAmount('Lowest current price')),
@@ -90,6 +104,12 @@ export const ProductFilters = {
     Type.Boolean({ description: 'true: only products with stock; false: only without' }),
   ),
   on_offer: Type.Optional(Type.Boolean({ description: 'On an offer active now' })),
+  option: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[^:]*[^:\\s][^:]*:.*\\S', maxLength: 101 }), {
+      maxItems: 3,
+      description: 'Name:Value (Color:Red), repeatable: a variant in stock matches all',
+    }),
+  ),
   sort: Type.Optional(
     Type.Union(
       PRODUCT_SORTS.map((s) => Type.Literal(s)),

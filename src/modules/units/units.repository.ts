@@ -3,6 +3,7 @@ import type { Executor, Trx } from '../../db/database.js';
 const UNIT_COLUMNS = [
   'units.id',
   'units.product_id',
+  'units.variant_id',
   'units.serial_number',
   'units.status',
   'units.order_item_id',
@@ -20,34 +21,32 @@ export const existingSerials = async (db: Executor, serials: readonly string[]):
   return rows.map((r) => r.serial_number);
 };
 
-export const insertUnits = (trx: Trx, productId: number, serials: readonly string[], now: string) =>
+export const insertUnits = (
+  trx: Trx,
+  variant: { product_id: number; variant_id: number },
+  serials: readonly string[],
+  now: string,
+) =>
   trx
     .insertInto('units')
     .values(
       serials.map((serial_number) => ({
-        product_id: productId,
+        ...variant,
         serial_number,
         status: 'available' as const,
         created_at: now,
       })),
     )
-    .returning(['id', 'product_id', 'serial_number', 'status', 'order_item_id', 'created_at', 'sold_at'])
-    .execute();
-
-/** A serialized product's stock is its available units: recomputed in the transaction that changes them. */
-export const syncSerializedStock = (trx: Trx, productId: number, now: string) =>
-  trx
-    .updateTable('products')
-    .set((eb) => ({
-      serialized: 1,
-      stock: eb
-        .selectFrom('units')
-        .select(eb.fn.countAll<number>().as('n'))
-        .where('units.product_id', '=', productId)
-        .where('units.status', '=', 'available'),
-      updated_at: now,
-    }))
-    .where('id', '=', productId)
+    .returning([
+      'id',
+      'product_id',
+      'variant_id',
+      'serial_number',
+      'status',
+      'order_item_id',
+      'created_at',
+      'sold_at',
+    ])
     .execute();
 
 export async function listUnitRows(
@@ -87,14 +86,14 @@ export const findUnitBySerial = (db: Executor, serial: string) =>
     .executeTakeFirst();
 
 /**
- * Picks available units of a product. On PostgreSQL the rows are locked and units locked by
+ * Picks available units of a variant. On PostgreSQL the rows are locked and units locked by
  * another transaction are skipped rather than waited for; SQLite has one writer at a time.
  */
-export async function pickUnits(trx: Trx, productId: number, quantity: number, lock: boolean) {
+export async function pickUnits(trx: Trx, variantId: number, quantity: number, lock: boolean) {
   const rows = await trx
     .selectFrom('units')
     .select('id')
-    .where('product_id', '=', productId)
+    .where('variant_id', '=', variantId)
     .where('status', '=', 'available')
     .orderBy('id')
     .limit(quantity)

@@ -7,6 +7,7 @@ export const MAX_UNITS_PER_BATCH = 1000;
 export const Unit = Type.Object({
   id: Type.Integer(),
   product_id: Type.Integer(),
+  variant_id: Type.Integer(),
   serial_number: Type.String(),
   status: Type.Union([Type.Literal('available'), Type.Literal('sold')]),
   order_item_id: Type.Union([Type.Integer(), Type.Null()]),
@@ -37,6 +38,13 @@ export const SERIAL_PATTERN = '^[\\x21-\\x7E]{1,100}$';
 
 export const AddUnitsBody = Type.Object(
   {
+    variant_id: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 2_147_483_647,
+        description: 'The variant the units are of; required when the product has several variants',
+      }),
+    ),
     count: Type.Optional(
       Type.Integer({
         minimum: 1,

@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
+import type { Trx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { conflict, invalidField, notFound } from '../../lib/errors.js';
 import { toAmount } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
-import { archivedProduct, type ProductsService } from '../products/products.service.js';
-import {
-  existingSerials,
-  findUnitBySerial,
-  insertUnits,
-  listUnitRows,
-  syncSerializedStock,
-} from './units.repository.js';
+import { lockProduct } from '../products/products.repository.js';
+import { archivedProduct, type ProductsService, variantRequired } from '../products/products.service.js';
+import { loadVariantRows, syncSerializedStock } from '../products/variants.repository.js';
+import { existingSerials, findUnitBySerial, insertUnits, listUnitRows } from './units.repository.js';
 import type { AddUnitsBody, Unit, UnitLookup } from './units.schemas.js';
 
 const toUnit = (row: Unit): Unit => ({
   id: row.id,
   product_id: row.product_id,
+  variant_id: row.variant_id,
   serial_number: row.serial_number,
   status: row.status,
   order_item_id: row.order_item_id,
@@ -41,8 +39,9 @@ export class UnitsService {
 
   /**
    * Adds serialized units (given serials, or generated UUIDs). All or nothing: a serial repeated in
-   * the batch or already in the store is a 409 naming it. The product becomes serialized and its
-   * stock the count of its available units, in the same transaction.
+   * the batch or already in the store is a 409 naming it. The variant (`variant_id`, which may be
+   * left out for a one-variant product) becomes serialized and its stock the count of its available
+   * units, in the same transaction.
    */
   async add(productId: number, input: AddUnitsBody): Promise<Unit[]> {
     if ((input.count === undefined) === (input.serial_numbers === undefined)) {
@@ -60,20 +59,16 @@ export class UnitsService {
       return await this.ctx.db.transaction().execute(async (trx) => {
         // Locked (PostgreSQL) so a concurrent batch or checkout waits and the stock count below
         // sees every committed unit; SQLite's BEGIN IMMEDIATE already serializes writers.
-        const product = await trx
-          .selectFrom('products')
-          .select(['id', 'archived_at'])
-          .where('id', '=', productId)
-          .$if(this.ctx.dialect === 'postgres', (qb) => qb.forUpdate())
-          .executeTakeFirst();
+        const product = await lockProduct(trx, productId, this.ctx.dialect === 'postgres');
         if (!product) throw notFound('Product');
         if (product.archived_at !== null) throw archivedProduct();
+        const variantId = await this.variantFor(trx, productId, input.variant_id);
         const taken = await existingSerials(trx, serials);
         if (taken.length > 0) {
           throw conflict(`Serial number "${taken[0]}" already exists`, { serial_numbers: taken });
         }
-        const rows = await insertUnits(trx, productId, serials, now);
-        await syncSerializedStock(trx, productId, now);
+        const rows = await insertUnits(trx, { product_id: productId, variant_id: variantId }, serials, now);
+        await syncSerializedStock(trx, variantId, now);
         return rows.map(toUnit);
       });
     } catch (error) {
@@ -81,6 +76,24 @@ export class UnitsService {
       if (isUniqueViolation(error)) throw conflict('One of these serial numbers already exists');
       throw error;
     }
+  }
+
+  /** The live variant the units are for: the one named, or the product's only one. */
+  private async variantFor(trx: Trx, productId: number, variantId: number | undefined): Promise<number> {
+    const live = await loadVariantRows(trx, [productId]);
+    if (variantId !== undefined) {
+      if (!live.some((v) => v.id === variantId)) {
+        throw invalidField('/variant_id', `is not a live variant of product ${productId}`);
+      }
+      return variantId;
+    }
+    if (live.length > 1) {
+      throw variantRequired(
+        `Product ${productId} has ${live.length} variants: say which one the units are of with variant_id`,
+        live.map((v) => ({ id: v.id, sku: v.sku, title: v.title })),
+      );
+    }
+    return live[0]!.id;
   }
 
   async list(productId: number, status: 'available' | 'sold' | undefined, page: Page): Promise<Paged<Unit>> {

@@ -4,7 +4,7 @@ import { Message } from '../../../lib/schemas.js';
 import { InventoryItem, InventoryQuery } from '../../insights/insights.schemas.js';
 import { CreateOfferBody, Offer } from '../../offers/offers.schemas.js';
 import { UpdateStatusBody } from '../../orders/orders.schemas.js';
-import { CreateProductBody, UpdateProductBody } from '../../products/products.schemas.js';
+import { SeedProductBody, UpdateProductBody } from '../../products/products.schemas.js';
 import { type AnyTool, caller, pageResult, tool } from '../mcp.tool.js';
 import { line } from './catalog.js';
 import { IdArg, ListOf } from './schemas.js';
@@ -16,8 +16,8 @@ export const adminTools: AnyTool[] = [
     name: 'inventory_report',
     title: 'Inventory report',
     description:
-      'Per product: stock, units sold in 30 days, daily velocity, days of cover (null: nothing sold) and ' +
-      '`reorder` when stock < low_stock_threshold or cover < 7 days. Most urgent first.',
+      'Per variant (with its product): stock, units sold in 30 days, daily velocity, days of cover (null: ' +
+      'nothing sold) and `reorder` when stock < low_stock_threshold or cover < 7 days. Most urgent first.',
     audience: 'admin',
     readOnly: true,
     input: InventoryQuery,
@@ -28,10 +28,10 @@ export const adminTools: AnyTool[] = [
       return {
         data: pageResult(result, (item) => item),
         summary: [
-          `${result.total} product(s)`,
+          `${result.total} variant(s)`,
           ...result.items.map(
             (i) =>
-              `#${i.product_id} ${i.name}: stock ${i.stock}, sold ${i.sold_last_30_days}/30d, ` +
+              `#${i.product_id} ${i.name}${i.variant_title === 'Default' ? '' : ` (${i.variant_title}, variant ${i.variant_id})`}: stock ${i.stock}, sold ${i.sold_last_30_days}/30d, ` +
               `cover ${i.days_of_cover ?? '∞'} d${i.reorder ? ', REORDER' : ''}`,
           ),
         ].join('\n'),
@@ -42,11 +42,12 @@ export const adminTools: AnyTool[] = [
   tool({
     name: 'create_product',
     title: 'Create a product',
-    description: 'Adds a product to the catalog.',
+    description:
+      'Adds a product to the catalog (with one default variant; options and variants are set over REST).',
     audience: 'admin',
     readOnly: false,
     additive: true,
-    input: CreateProductBody,
+    input: SeedProductBody,
     output: ProductSummary,
     async run(args, { services }) {
       const product = productSummary(await services.products.create(args));

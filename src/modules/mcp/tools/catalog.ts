@@ -16,7 +16,18 @@ import {
 
 // Amounts are already two-decimal numbers; toFixed only pads 19.9 to 19.90 for display.
 export const line = (p: ProductSummary) =>
-  `#${p.id} ${p.name} ${p.current_price.toFixed(2)}${p.stock > 0 ? '' : ' (out of stock)'}`;
+  `#${p.id} ${p.name} ${p.variants.length > 1 ? 'from ' : ''}${p.current_price.toFixed(2)}` +
+  `${p.stock > 0 ? '' : ' (out of stock)'}${p.variants.length > 1 ? ` (${p.variants.length} variants)` : ''}`;
+
+/** A product's variants, one short line each, for a model to pick a variant_id from. */
+const variantLines = (p: ProductSummary) =>
+  p.variants.length > 1
+    ? p.variants.map(
+        (v) =>
+          `  variant ${v.id} ${v.title}${v.sku ? ` [${v.sku}]` : ''} ${v.current_price.toFixed(2)}` +
+          `${v.stock > 0 ? ` (${v.stock} in stock)` : ' (out of stock)'}`,
+      )
+    : [];
 const shown = (count: number, total: number, offset: number) =>
   count === 0 ? `none of ${total}` : `${offset + 1}-${offset + count} of ${total}`;
 
@@ -26,8 +37,9 @@ export const catalogTools: AnyTool[] = [
     name: 'search_products',
     title: 'Search products',
     description:
-      'Search and filter the catalog (prices are the current, offer-aware ones). Returns summaries; ' +
-      'get_product has the description and images.',
+      'Search and filter the catalog (prices are the current, offer-aware ones; `q` also finds a SKU, ' +
+      '`option` like "Color:Red" keeps products with such a variant in stock). Returns summaries with ' +
+      'their variants; get_product has the description and images.',
     audience: 'anyone',
     readOnly: true,
     input: ProductListQuery,
@@ -39,7 +51,7 @@ export const catalogTools: AnyTool[] = [
         data,
         summary: [
           `Products ${shown(data.items.length, data.total, page.offset)}`,
-          ...data.items.map(line),
+          ...data.items.flatMap((p) => [line(p), ...variantLines(p)]),
         ].join('\n'),
       };
     },
@@ -48,7 +60,9 @@ export const catalogTools: AnyTool[] = [
   tool({
     name: 'get_product',
     title: 'Get a product',
-    description: 'One product with its description, current price, active offer, stock and image URLs.',
+    description:
+      'One product with its description, current price, active offer, stock, image URLs and variants ' +
+      '(add_to_cart takes a variant_id when there are several).',
     audience: 'anyone',
     readOnly: true,
     input: Type.Object({ product_id: IdArg('The product') }, { additionalProperties: false }),
@@ -56,7 +70,7 @@ export const catalogTools: AnyTool[] = [
     async run(args, { services, user }) {
       const product = await services.products.get(args.product_id, { isAdmin: user?.isAdmin === true });
       const data = productDetail(product);
-      return { data, summary: line(data) };
+      return { data, summary: [line(data), ...variantLines(data)].join('\n') };
     },
   }),
 

@@ -12,6 +12,14 @@ import type { Product } from '../../products/products.schemas.js';
 const Money = Type.Number();
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
+export const VariantSummary = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  sku: NullableString,
+  current_price: Money,
+  stock: Type.Integer(),
+});
+
 export const ProductSummary = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
@@ -21,6 +29,7 @@ export const ProductSummary = Type.Object({
   category_id: Type.Integer(),
   offer_id: Type.Union([Type.Integer(), Type.Null()]),
   offer_name: NullableString,
+  variants: Type.Array(VariantSummary),
 });
 export type ProductSummary = Static<typeof ProductSummary>;
 
@@ -33,6 +42,13 @@ export const productSummary = (p: Product): ProductSummary => ({
   category_id: p.category_id,
   offer_id: p.offer?.id ?? null,
   offer_name: p.offer?.name ?? null,
+  variants: p.variants.map(({ id, title, sku, current_price, stock }) => ({
+    id,
+    title,
+    sku,
+    current_price,
+    stock,
+  })),
 });
 
 export const ProductDetail = Type.Object({
@@ -67,8 +83,11 @@ export const recommendationSummary = (r: Recommendation): Static<typeof Recommen
 export const CartSummary = Type.Object({
   items: Type.Array(
     Type.Object({
+      line_id: Type.Integer(),
       product_id: Type.Integer(),
+      variant_id: Type.Integer(),
       name: Type.String(),
+      variant_title: Type.String(),
       quantity: Type.Integer(),
       unit_price: Money,
       line_total: Money,
@@ -85,8 +104,11 @@ export type CartSummary = Static<typeof CartSummary>;
 
 export const cartSummary = (cart: Cart): CartSummary => ({
   items: cart.items.map((line) => ({
+    line_id: line.id,
     product_id: line.product_id,
+    variant_id: line.variant_id,
     name: line.product.name,
+    variant_title: line.variant.title,
     quantity: line.quantity,
     unit_price: line.unit_price,
     line_total: line.line_total,
@@ -124,7 +146,9 @@ export const OrderSummary = Type.Object({
   items: Type.Array(
     Type.Object({
       product_id: Type.Integer(),
+      variant_id: Type.Integer(),
       product_name: Type.String(),
+      variant_title: Type.String(),
       quantity: Type.Integer(),
       unit_price: Money,
       line_total: Money,
@@ -141,12 +165,25 @@ export const orderSummary = (o: Order): OrderSummary => ({
   estimated_delivery_date: o.estimated_delivery_date,
   shipping_address: o.shipping_address,
   total: o.total,
-  items: o.items.map(({ product_id, product_name, quantity, unit_price, line_total, serial_numbers }) => ({
-    product_id,
-    product_name,
-    quantity,
-    unit_price,
-    line_total,
-    serial_numbers,
-  })),
+  items: o.items.map(
+    ({
+      product_id,
+      variant_id,
+      product_name,
+      variant_title,
+      quantity,
+      unit_price,
+      line_total,
+      serial_numbers,
+    }) => ({
+      product_id,
+      variant_id,
+      product_name,
+      variant_title,
+      quantity,
+      unit_price,
+      line_total,
+      serial_numbers,
+    }),
+  ),
 });

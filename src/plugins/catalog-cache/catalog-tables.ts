@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database, Db } from './database.js';
+import type { Database, Db } from '../../db/database.js';
 
 /**
  * Whether a write to a table can change what the public catalog shows (prices, stock, images,
@@ -10,6 +10,9 @@ import type { Database, Db } from './database.js';
  */
 const SHAPES_CATALOG: Record<keyof Database, boolean> = {
   products: true,
+  product_options: true,
+  product_option_values: true,
+  product_variants: true,
   categories: true,
   offers: true,
   media: true,

@@ -1,11 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
-import { sql } from 'kysely';
-import { sessionUrlOf } from '../config.js';
-import { followExternalChanges } from '../db/change-tracker.js';
-import { changeTrackerOf } from '../db/connect.js';
-import { type Coding, encode, etagForCoding, selectCoding } from './compression.js';
-import { ifNoneMatchHits } from './etag.js';
+import { nextOfferBoundary } from '../../modules/offers/offers.repository.js';
+import { type Coding, encode, etagForCoding, ifNoneMatchHits, selectCoding } from '../compression.js';
+import type { ChangeTracker, ExternalChanges } from './change-tracker.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,14 +35,12 @@ const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'vary', 'x-tota
  * compressed forms (br, gzip), so a hit costs no compression. `X-Cache: hit|miss` says which
  * happened on every cacheable request.
  */
-export const responseCachePlugin = fp(async (app: FastifyInstance) => {
-  const { db, clock, config } = app.ctx;
-  const tracker = changeTrackerOf(db);
-  const external = followExternalChanges(tracker, sessionUrlOf(config), (err) =>
-    app.log.warn({ err }, 'catalog LISTEN session lost; cache bypassed until it is back'),
-  );
-  app.addHook('onClose', () => external.close());
-
+export function addResponseStore(
+  app: FastifyInstance,
+  tracker: ChangeTracker,
+  external: ExternalChanges,
+): void {
+  const { db, clock } = app.ctx;
   const entries = new Map<string, Entry>();
   let bytes = 0;
   const sizeOf = (entry: Entry) =>
@@ -77,13 +71,10 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
 
   let boundary: { version: string; at: number } | undefined;
   // The next instant an offer starts or ends: until then no price shown can change by itself.
-  const nextOfferBoundary = async (version: string, now: string): Promise<number> => {
+  const offerBoundary = async (version: string, now: string): Promise<number> => {
     if (boundary && boundary.version === version && boundary.at > Date.parse(now)) return boundary.at;
-    const { rows } = await sql<{ next: string | null }>`select min(t) as next from (
-        select start_time as t from offers where start_time > ${now}
-        union all select end_time as t from offers where end_time > ${now}
-      ) boundaries`.execute(db);
-    const at = rows[0]?.next ? Date.parse(rows[0].next) : Number.POSITIVE_INFINITY;
+    const next = await nextOfferBoundary(db, now);
+    const at = next ? Date.parse(next) : Number.POSITIVE_INFINITY;
     boundary = { version, at };
     return at;
   };
@@ -128,10 +119,7 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
     }
     if (payload.length > MAX_ENTRY_BYTES || version !== tracker.version) return payload;
     const now = clock.now();
-    const expiresAt = Math.min(
-      now.getTime() + MAX_AGE_MS,
-      await nextOfferBoundary(version, now.toISOString()),
-    );
+    const expiresAt = Math.min(now.getTime() + MAX_AGE_MS, await offerBoundary(version, now.toISOString()));
     const headers: Record<string, string> = {};
     for (const name of STORED_HEADERS) {
       const value = reply.getHeader(name);
@@ -144,4 +132,4 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
     trim();
     return payload;
   });
-});
+}

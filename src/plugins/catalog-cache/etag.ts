@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
-import { etagForCoding, selectCoding, varyOn } from './compression.js';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** A public catalog GET: strong ETag, If-None-Match → 304, brief CDN caching. */
-    publicCache?: boolean;
-  }
-}
+import { etagForCoding, ifNoneMatchHits, selectCoding, varyOn } from '../compression.js';
 
 /**
  * Anonymous readers may be served by a shared cache for a few seconds; browsers always revalidate
  * (max-age=0), which costs a 304 with no body when nothing changed. The app itself caches nothing,
  * so an admin's write is in the very next response it sends.
  */
-export const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=30';
+const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=30';
 // An authenticated response (an admin sees archived products) must never land in a shared cache.
 const PRIVATE_CACHE_CONTROL = 'private, no-cache';
 
@@ -23,7 +15,7 @@ const PRIVATE_CACHE_CONTROL = 'private, no-cache';
  * Strong ETag over the exact bytes sent, plus the pagination headers that travel with them (a new
  * product on page 2 changes X-Total-Count and Link of page 1 without changing its body).
  */
-export function etagOf(body: string | Buffer, reply: FastifyReply): string {
+function etagOf(body: string | Buffer, reply: FastifyReply): string {
   const hash = createHash('sha256').update(body);
   for (const name of ['x-total-count', 'link']) {
     const value = reply.getHeader(name);
@@ -32,16 +24,8 @@ export function etagOf(body: string | Buffer, reply: FastifyReply): string {
   return `"${hash.digest('base64url').slice(0, 27)}"`;
 }
 
-/** RFC 9110 §13.1.2: If-None-Match uses the weak comparison, so W/"x" matches "x"; * matches anything. */
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((candidate) => {
-    const tag = candidate.trim().replace(/^W\//, '');
-    return tag === '*' || tag === etag;
-  });
-}
-
-export const etagPlugin = fp(async (app: FastifyInstance) => {
+/** Tags every public catalog GET that the response store did not answer, and answers If-None-Match. */
+export function addEtags(app: FastifyInstance): void {
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     // A response cache hit already carries its stored ETag and answered If-None-Match itself.
     if (!request.routeOptions.config.publicCache || request.servedFromCache) return payload;
@@ -65,4 +49,4 @@ export const etagPlugin = fp(async (app: FastifyInstance) => {
     }
     return payload;
   });
-});
+}

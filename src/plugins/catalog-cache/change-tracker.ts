@@ -1,5 +1,7 @@
 import {
   AliasNode,
+  type Dialect,
+  Kysely,
   type KyselyPlugin,
   type OperationNode,
   type PluginTransformQueryArgs,
@@ -10,8 +12,9 @@ import {
   type UnknownRow,
 } from 'kysely';
 import pg from 'pg';
+import type { Database, Db } from '../../db/database.js';
+import { pgClientOptions } from '../../db/sessions.js';
 import { CATALOG_CHANNEL, CATALOG_TABLES } from './catalog-tables.js';
-import { pgClientOptions } from './sessions.js';
 
 function writtenTable(node: RootOperationNode): string | null | undefined {
   const name = (n: OperationNode | undefined): string | undefined => {
@@ -82,6 +85,28 @@ export class ChangeTracker implements KyselyPlugin {
   get version(): string {
     return `${this.local}:${this.external}`;
   }
+}
+
+const trackers = new WeakMap<Db, ChangeTracker>();
+
+/**
+ * A Kysely instance whose every statement passes the catalog change tracker. createDatabase opens
+ * every database through this, so whatever writes through it (services, CLIs, tests) is counted.
+ * SQLite: `readDataVersion` reads PRAGMA data_version, which changes when another connection commits.
+ */
+export function openTracked(dialect: Dialect, readDataVersion?: () => number): Db {
+  const tracker = new ChangeTracker();
+  const db = new Kysely<Database>({ dialect, plugins: [tracker] });
+  if (readDataVersion) tracker.watchDataVersion(readDataVersion);
+  trackers.set(db, tracker);
+  return db;
+}
+
+/** The catalog write counter of a database opened by createDatabase. */
+export function changeTrackerOf(db: Db): ChangeTracker {
+  const tracker = trackers.get(db);
+  if (!tracker) throw new Error('database not opened by createDatabase');
+  return tracker;
 }
 
 /**

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { sessionUrlOf } from '../../config.js';
+import { changeTrackerOf, followExternalChanges } from './change-tracker.js';
+import { addEtags } from './etag.js';
+import { addResponseStore } from './response-store.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A public catalog GET: strong ETag, If-None-Match → 304, brief CDN caching, and anonymous
+     * reads answered from the response store while no catalog table has changed.
+     */
+    publicCache?: boolean;
+  }
+}
+
+export { CATALOG_CHANNEL, CATALOG_TABLES, syncCatalogTriggers } from './catalog-tables.js';
+export { changeTrackerOf, openTracked } from './change-tracker.js';
+
+/**
+ * The anonymous catalog cache, all of it, behind the `publicCache` route flag:
+ * - catalog-tables.ts: the one typed list of tables whose writes change what the catalog shows,
+ *   and PostgreSQL's NOTIFY triggers on exactly those;
+ * - change-tracker.ts: the catalog version (a Kysely plugin counting this process's writes, plus
+ *   the LISTEN follower or SQLite's data_version for other processes' — while LISTEN is down the
+ *   store is bypassed);
+ * - etag.ts: strong ETags, If-None-Match → 304 and Cache-Control on every public catalog GET;
+ * - response-store.ts: the in-memory responses, with their br/gzip forms, keyed by URL and version.
+ * Registered before compression, so both see the identity bytes.
+ */
+export const catalogCachePlugin = fp(async (app: FastifyInstance) => {
+  const tracker = changeTrackerOf(app.ctx.db);
+  const external = followExternalChanges(tracker, sessionUrlOf(app.ctx.config), (err) =>
+    app.log.warn({ err }, 'catalog LISTEN session lost; cache bypassed until it is back'),
+  );
+  app.addHook('onClose', () => external.close());
+  // The ETag hook runs first on send: the store keeps the tag with the body it stores.
+  addEtags(app);
+  addResponseStore(app, tracker, external);
+});
