@@ -23,6 +23,7 @@ import offersRoutes from './modules/offers/offers.routes.js';
 import opsRoutes from './modules/ops/ops.routes.js';
 import ordersRoutes from './modules/orders/orders.routes.js';
 import productsRoutes from './modules/products/products.routes.js';
+import reportsRoutes from './modules/reports/reports.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
 import { authPlugin } from './plugins/auth.js';
@@ -164,6 +165,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await api.register(insightsRoutes);
       await api.register(cartRoutes);
       await api.register(ordersRoutes);
+      await api.register(reportsRoutes);
     },
     { prefix: '/api' },
   );

@@ -25,6 +25,8 @@ export interface Config {
   readonly authRateLimitMax: number;
   readonly webConcurrency: number;
   readonly deliveryDays: number;
+  /** ISO 4217 code of every amount the shop reports (prices are in this currency's cents). */
+  readonly currency: string;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Za-z0-9_.-]{3,80}$/.test(adminUsername)) {
     throw new ConfigError('ADMIN_USERNAME', 'must be 3-80 characters of letters, digits, _ . -');
   }
+  const currency = env.CURRENCY || 'USD';
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new ConfigError('CURRENCY', `must be an ISO 4217 code such as USD or EUR, got "${currency}"`);
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
     throw new ConfigError('REDIS_URL', 'must start with redis://');
@@ -137,5 +142,6 @@ export function loadConfig(env: Env = process.env): Config {
     authRateLimitMax: integer(env, 'AUTH_RATE_LIMIT_MAX', 20, 1, 10_000_000),
     webConcurrency: integer(env, 'WEB_CONCURRENCY', 1, 1, 64),
     deliveryDays: integer(env, 'DELIVERY_DAYS', 7, 0, 365),
+    currency,
   });
 }

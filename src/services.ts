@@ -8,6 +8,7 @@ import { OffersService } from './modules/offers/offers.service.js';
 import { CheckoutService } from './modules/orders/checkout.service.js';
 import { OrdersService } from './modules/orders/orders.service.js';
 import { ProductsService } from './modules/products/products.service.js';
+import { ReportsService } from './modules/reports/reports.service.js';
 import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
 
@@ -24,7 +25,8 @@ export function createServices(ctx: AppContext) {
   const cart = new CartService(ctx, products);
   const orders = new OrdersService(ctx);
   const checkout = new CheckoutService(ctx, orders);
-  return { users, auth, products, categories, offers, units, insights, media, cart, orders, checkout };
+  const reports = new ReportsService(ctx);
+  return { users, auth, products, categories, offers, units, insights, media, cart, orders, checkout, reports };
 }
 
 export type Services = ReturnType<typeof createServices>;
