@@ -26,7 +26,20 @@ export function createServices(ctx: AppContext) {
   const orders = new OrdersService(ctx);
   const checkout = new CheckoutService(ctx, orders);
   const reports = new ReportsService(ctx);
-  return { users, auth, products, categories, offers, units, insights, media, cart, orders, checkout, reports };
+  return {
+    users,
+    auth,
+    products,
+    categories,
+    offers,
+    units,
+    insights,
+    media,
+    cart,
+    orders,
+    checkout,
+    reports,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;
