@@ -26,6 +26,7 @@ import productsRoutes from './modules/products/products.routes.js';
 import reportsRoutes from './modules/reports/reports.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
+import adminAppRoutes from './plugins/admin-app.js';
 import { authPlugin } from './plugins/auth.js';
 import { compressionPlugin } from './plugins/compression.js';
 import { etagPlugin } from './plugins/etag.js';
@@ -153,6 +154,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(opsRoutes);
   await app.register(mcpRoutes);
   await app.register(mediaServeRoutes);
+  await app.register(adminAppRoutes);
   await app.register(
     async (api) => {
       await api.register(authRoutes);
