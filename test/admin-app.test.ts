@@ -204,9 +204,9 @@ for (const dialect of testDialects()) {
     it('creates a product with two variants and an image', async (t) => {
       if (needs(t, '/api/products/{id}/variants', 'variants')) return;
       await page.goto(`${server.url}/admin/products/new`);
-      await page.getByLabel('Name', { exact: true }).fill('Trail Jacket');
-      await page.getByLabel('Price', { exact: true }).fill('89.9');
-      await page.getByRole('textbox', { name: 'Category' }).click();
+      await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Trail Jacket');
+      await page.getByRole('textbox', { name: 'Price', exact: true }).fill('89.9');
+      await page.getByRole('combobox', { name: 'Category' }).click();
       await page.getByRole('option').first().click();
       await page.getByRole('button', { name: 'Add option' }).click();
       await page.getByLabel('Option 1 name').fill('Color');
@@ -240,13 +240,22 @@ for (const dialect of testDialects()) {
       ids.jacket = id;
     });
 
-    it('edits a price', async () => {
+    it('edits a price (of a product, and of a variant where variants exist)', async () => {
       await page.goto(`${server.url}/admin/products/${ids.mug}`);
       const price = page.getByLabel('Price', { exact: true });
       await price.fill('13.75');
       await page.getByRole('button', { name: 'Save details' }).click();
       await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
       assert.equal((await api.call(`/products/${ids.mug}`)).price, 13.75);
+      if (!ids.jacket) return; // variants not served: the product above is the variant-free case
+      await page.goto(`${server.url}/admin/products/${ids.jacket}`);
+      await page.getByLabel('Price of Blue').fill('99.5');
+      await page.getByRole('button', { name: 'Save Blue' }).click();
+      await page.getByRole('status').filter({ hasText: 'Blue saved.' }).waitFor();
+      const blue = (await api.call(`/products/${ids.jacket}`)).variants.find(
+        (v: { sku: string }) => v.sku === 'JKT-BLUE',
+      );
+      assert.equal(blue.price, 99.5);
     });
 
     it('creates a webhook endpoint and shows its secret once', async (t) => {
