@@ -18,8 +18,8 @@ import { Link } from 'react-router';
 import { api, apiPage, qs } from '../api/client';
 import type { InventoryItem, Order, SalesReport } from '../api/types';
 import { ErrorNote } from '../components/ErrorNote';
-import { dateTime, dayOf, money } from '../components/format';
-import { StatusBadge } from './Orders';
+import { dayOf, money } from '../components/format';
+import { OrdersTable } from './Orders';
 
 const PRESETS = { '7': '7 days', '30': '30 days', '90': '90 days' } as const;
 
@@ -189,34 +189,7 @@ export function DashboardPage() {
           </Anchor>
         </Group>
         <ErrorNote error={latest.error} />
-        <Table.ScrollContainer minWidth={320}>
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Order</Table.Th>
-                <Table.Th>Placed</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th ta="right">Total</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {latest.data?.items.map((order) => (
-                <Table.Tr key={order.id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/orders/${order.id}`}>
-                      #{order.id}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{dateTime(order.created_at)}</Table.Td>
-                  <Table.Td>
-                    <StatusBadge order={order} />
-                  </Table.Td>
-                  <Table.Td ta="right">{money(order.total, currency)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        {latest.data && <OrdersTable orders={latest.data.items} />}
       </Card>
     </Stack>
   );
