@@ -20,8 +20,10 @@ import offersRoutes from './modules/offers/offers.routes.js';
 import opsRoutes from './modules/ops/ops.routes.js';
 import ordersRoutes from './modules/orders/orders.routes.js';
 import productsRoutes from './modules/products/products.routes.js';
+import reportsRoutes from './modules/reports/reports.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
+import adminAppRoutes from './plugins/admin-app.js';
 import { authPlugin } from './plugins/auth.js';
 import { catalogCachePlugin } from './plugins/catalog-cache/index.js';
 import { compressionPlugin } from './plugins/compression.js';
@@ -145,6 +147,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(opsRoutes);
   await app.register(mcpRoutes);
   await app.register(mediaServeRoutes);
+  await app.register(adminAppRoutes);
   await app.register(
     async (api) => {
       await api.register(authRoutes);
@@ -157,6 +160,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await api.register(insightsRoutes);
       await api.register(cartRoutes);
       await api.register(ordersRoutes);
+      await api.register(reportsRoutes);
     },
     { prefix: '/api' },
   );

@@ -35,6 +35,8 @@ export interface Config {
   readonly deliveryDays: number;
   /** Users whose session check an HTTP process keeps in memory; 0 reads the database on every request. */
   readonly sessionCacheSize: number;
+  /** ISO 4217 code of every amount the shop reports (prices are in this currency's cents). */
+  readonly currency: string;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +167,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Za-z0-9_.-]{3,80}$/.test(adminUsername)) {
     throw new ConfigError('ADMIN_USERNAME', 'must be 3-80 characters of letters, digits, _ . -');
   }
+  const currency = env.CURRENCY || 'USD';
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new ConfigError('CURRENCY', `must be an ISO 4217 code such as USD or EUR, got "${currency}"`);
   const databaseDirectUrl = env.DATABASE_DIRECT_URL || undefined;
   if (databaseDirectUrl !== undefined) {
     if (database.dialect !== 'postgres')
@@ -202,5 +207,6 @@ export function loadConfig(env: Env = process.env): Config {
     webConcurrency: integer(env, 'WEB_CONCURRENCY', 1, 1, 64),
     deliveryDays: integer(env, 'DELIVERY_DAYS', 7, 0, 365),
     sessionCacheSize: integer(env, 'SESSION_CACHE_SIZE', 10_000, 0, 10_000_000),
+    currency,
   });
 }

@@ -10,6 +10,7 @@ import { CheckoutService } from './modules/orders/checkout.service.js';
 import { OrdersService } from './modules/orders/orders.service.js';
 import { ProductsService } from './modules/products/products.service.js';
 import { VariantsService } from './modules/products/variants.service.js';
+import { ReportsService } from './modules/reports/reports.service.js';
 import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
 
@@ -30,6 +31,7 @@ export function createServices(ctx: AppContext, sessions?: SessionCache) {
   const cart = new CartService(ctx, products, variants);
   const orders = new OrdersService(ctx);
   const checkout = new CheckoutService(ctx, orders);
+  const reports = new ReportsService(ctx);
   return {
     users,
     auth,
@@ -43,6 +45,7 @@ export function createServices(ctx: AppContext, sessions?: SessionCache) {
     cart,
     orders,
     checkout,
+    reports,
   };
 }
 

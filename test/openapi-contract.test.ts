@@ -254,6 +254,7 @@ for (const dialect of testDialects()) {
       });
       await call('GET', '/api/admin/orders', { token: admin });
       await call('GET', '/api/admin/inventory', { token: admin });
+      await call('GET', '/api/admin/reports/sales', { token: admin });
       await call('GET', '/api/admin/users', { token: admin });
       await call('PATCH', '/api/admin/users/{id}', {
         token: admin,
