@@ -1,12 +1,23 @@
 import { existsSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { AppError, notFound } from '../lib/errors.js';
 
-/** Where `npm run build:admin` (run by npm install) writes the app: <repo>/dist/admin, from src/ or dist/. */
-export const ADMIN_BUILD_DIR = fileURLToPath(new URL('../../dist/admin/', import.meta.url));
+/** The folder of package.json above this module, wherever it runs from: src/, dist/ or the bundle's chunks. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above the admin app plugin');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** Where `npm run build:admin` (run by npm install) writes the app: <package>/dist/admin. */
+export const ADMIN_BUILD_DIR = join(packageRoot(), 'dist', 'admin') + sep;
 
 /**
  * The app needs scripts and styles of its own origin only. Mantine sets CSS variables and inline
