@@ -33,6 +33,8 @@ const result = spawnSync(
     '--import',
     'tsx',
     '--test',
+    // TAP on every Node version (24 defaults to the spec reporter), so CI reads one summary format.
+    '--test-reporter=tap',
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
     '--test-timeout=300000',
     ...files,
