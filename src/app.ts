@@ -22,6 +22,8 @@ import { LocalDiskStorage, type Storage } from './modules/media/storage.js';
 import offersRoutes from './modules/offers/offers.routes.js';
 import opsRoutes from './modules/ops/ops.routes.js';
 import ordersRoutes from './modules/orders/orders.routes.js';
+import { startPaymentJobs } from './modules/payments/payments.jobs.js';
+import paymentsRoutes from './modules/payments/payments.routes.js';
 import productsRoutes from './modules/products/products.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
@@ -103,7 +105,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     storage: options.storage ?? new LocalDiskStorage(config.uploadDir),
   };
   app.decorate('ctx', ctx);
-  app.decorate('services', createServices(ctx));
+  const services = createServices(ctx);
+  app.decorate('services', services);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -112,6 +115,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     redis?.disconnect();
     if (!options.db) await db.destroy();
   });
+
+  // Expiry of unpaid orders and stored webhooks, at start (what expired while no process ran) and then periodically.
+  const paymentJobs = startPaymentJobs(ctx, services.payments, app.log);
+  app.addHook('onClose', () => paymentJobs.stop());
 
   await app.register(problemPlugin);
   // helmet itself, built once: @fastify/helmet rebuilds it (and re-parses the CSP) on every request.
@@ -155,6 +162,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await api.register(insightsRoutes);
       await api.register(cartRoutes);
       await api.register(ordersRoutes);
+      await api.register(paymentsRoutes);
     },
     { prefix: '/api' },
   );

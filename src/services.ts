@@ -7,6 +7,7 @@ import { MediaService } from './modules/media/media.service.js';
 import { OffersService } from './modules/offers/offers.service.js';
 import { CheckoutService } from './modules/orders/checkout.service.js';
 import { OrdersService } from './modules/orders/orders.service.js';
+import { PaymentsService } from './modules/payments/payments.service.js';
 import { ProductsService } from './modules/products/products.service.js';
 import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
@@ -22,9 +23,23 @@ export function createServices(ctx: AppContext) {
   const insights = new InsightsService(ctx, products);
   const media = new MediaService(ctx);
   const cart = new CartService(ctx, products);
-  const orders = new OrdersService(ctx);
-  const checkout = new CheckoutService(ctx, orders);
-  return { users, auth, products, categories, offers, units, insights, media, cart, orders, checkout };
+  const payments = new PaymentsService(ctx);
+  const orders = new OrdersService(ctx, payments);
+  const checkout = new CheckoutService(ctx, orders, payments);
+  return {
+    users,
+    auth,
+    products,
+    categories,
+    offers,
+    units,
+    insights,
+    media,
+    cart,
+    payments,
+    orders,
+    checkout,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -11,6 +11,10 @@ export type ProblemCode =
   | 'insufficient_stock'
   | 'idempotency_key_reused'
   | 'invalid_transition'
+  | 'payment_declined'
+  | 'payment_provider_error'
+  | 'payment_capture_failed'
+  | 'refund_exceeds_captured'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -28,11 +32,13 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  402: 'Payment Required',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 

@@ -16,14 +16,17 @@ export const listLines = (db: Executor, userId: number): Promise<CartLineRow[]> 
     .orderBy('id')
     .execute();
 
+/** A cart line as stored: what a failed checkout puts back exactly. */
+export type CartLineSnapshot = CartLineRow & { user_id: number; created_at: string; updated_at: string };
+
 /**
  * The lines a checkout buys, locked on PostgreSQL: a second checkout of the same cart waits,
  * then finds the lines gone (an empty cart) instead of buying them again.
  */
-export const linesForCheckout = (trx: Trx, userId: number, lock: boolean): Promise<CartLineRow[]> =>
+export const linesForCheckout = (trx: Trx, userId: number, lock: boolean): Promise<CartLineSnapshot[]> =>
   trx
     .selectFrom('cart_items')
-    .select(['id', 'product_id', 'quantity'])
+    .select(['id', 'user_id', 'product_id', 'quantity', 'created_at', 'updated_at'])
     .where('user_id', '=', userId)
     .orderBy('product_id')
     .$if(lock, (qb) => qb.forUpdate())
@@ -32,6 +35,24 @@ export const linesForCheckout = (trx: Trx, userId: number, lock: boolean): Promi
 /** Removes the lines a checkout bought; lines added meanwhile stay for the next checkout. */
 export async function removeBoughtLines(trx: Trx, lineIds: number[]): Promise<void> {
   if (lineIds.length > 0) await trx.deleteFrom('cart_items').where('id', 'in', lineIds).execute();
+}
+
+/**
+ * Puts back the lines of a checkout whose payment failed, with their ids and times, so the cart
+ * reads exactly as before; a line of the same product added meanwhile absorbs the quantity.
+ */
+export async function restoreLines(trx: Trx, lines: CartLineSnapshot[]): Promise<void> {
+  for (const line of lines) {
+    await trx
+      .insertInto('cart_items')
+      .values(line)
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'product_id']).doUpdateSet((eb) => ({
+          quantity: eb('cart_items.quantity', '+', eb.ref('excluded.quantity')),
+        })),
+      )
+      .execute();
+  }
 }
 
 export const findLine = (db: Executor, userId: number, productId: number) =>

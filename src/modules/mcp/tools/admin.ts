@@ -3,7 +3,8 @@ import { pageOf } from '../../../lib/pagination.js';
 import { Message } from '../../../lib/schemas.js';
 import { InventoryItem, InventoryQuery } from '../../insights/insights.schemas.js';
 import { CreateOfferBody, Offer } from '../../offers/offers.schemas.js';
-import { Order, UpdateStatusBody } from '../../orders/orders.schemas.js';
+import { Order, ShipmentBody, UpdateStatusBody } from '../../orders/orders.schemas.js';
+import { Refund, RefundBody } from '../../payments/payments.schemas.js';
 import { CreateProductBody, Product, UpdateProductBody } from '../../products/products.schemas.js';
 import { type AnyTool, caller, pageResult, tool } from '../mcp.tool.js';
 import { line } from './catalog.js';
@@ -115,8 +116,9 @@ export const adminTools: AnyTool[] = [
     name: 'update_order_status',
     title: 'Move an order along',
     description:
-      'Sets an order status: pending → shipped → delivered, or pending → cancelled (stock returns). ' +
-      'Other moves fail with invalid_transition.',
+      'Sets an order status: pending → shipped → delivered, or awaiting_payment/pending → cancelled (stock ' +
+      'returns, payment voided or refunded). Other moves fail with invalid_transition. Prefer ship_order ' +
+      'to record tracking.',
     audience: 'admin',
     readOnly: false,
     input: Type.Object(
@@ -127,6 +129,64 @@ export const adminTools: AnyTool[] = [
     async run(args, call) {
       const order = await call.services.orders.changeStatus(caller(call), args.order_id, args.status);
       return { data: order, summary: `Order #${order.id} is now ${order.status}` };
+    },
+  }),
+
+  tool({
+    name: 'ship_order',
+    title: 'Ship an order',
+    description:
+      'Records a shipment (carrier, tracking_number, optional tracking_url) for a pending order and makes it ' +
+      'shipped. An authorized payment is captured first; if that fails (payment_capture_failed) nothing ships.',
+    audience: 'admin',
+    readOnly: false,
+    input: Type.Object(
+      { order_id: IdArg('The pending order to ship'), ...ShipmentBody.properties },
+      { additionalProperties: false },
+    ),
+    output: Order,
+    async run({ order_id, ...shipment }, call) {
+      const order = await call.services.orders.ship(caller(call), order_id, shipment);
+      return {
+        data: order,
+        summary: `Order #${order.id} shipped with ${shipment.carrier} ${shipment.tracking_number}`,
+      };
+    },
+  }),
+
+  tool({
+    name: 'refund_order',
+    title: 'Refund an order',
+    description:
+      'Gives back part or all of what was captured for an order. Refunds add up to at most what was ' +
+      'captured (refund_exceeds_captured otherwise). Pass an idempotency_key to retry safely.',
+    audience: 'admin',
+    readOnly: false,
+    input: Type.Object(
+      {
+        order_id: IdArg('The order to refund'),
+        ...RefundBody.properties,
+        idempotency_key: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 255,
+            description: 'A repeat with this key returns the same refund',
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    output: Type.Object({
+      ...Refund.properties,
+      replayed: Type.Boolean({ description: 'true when this key already refunded: nothing new happened' }),
+    }),
+    async run({ order_id, amount, reason, idempotency_key }, call) {
+      const request = { amount, reason: reason ?? null, key: idempotency_key };
+      const result = await call.services.orders.refund(caller(call), order_id, request);
+      return {
+        data: { ...result.refund, replayed: !result.created },
+        summary: `Refund #${result.refund.id} of ${result.refund.amount.toFixed(2)} on order #${order_id}`,
+      };
     },
   }),
 ];

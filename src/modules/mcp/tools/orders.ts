@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
 import { pageOf } from '../../../lib/pagination.js';
+import { checkoutAnswer } from '../../orders/checkout.service.js';
 import { CheckoutBody, CheckoutResponse, Order, OrdersQuery } from '../../orders/orders.schemas.js';
 import { type AnyTool, caller, pageResult, tool } from '../mcp.tool.js';
 import { IdArg, ListOf } from './schemas.js';
 
 const orderLine = (o: Order) =>
-  `Order #${o.id} ${o.status}, ${o.items.length} line(s), total ${o.total.toFixed(2)}, placed ${o.created_at}`;
+  `Order #${o.id} ${o.status} (${o.payment_status}), ${o.items.length} line(s), total ${o.total.toFixed(2)}, placed ${o.created_at}`;
 
 const [CheckoutFields] = CheckoutBody.anyOf;
 
@@ -15,10 +16,12 @@ export const orderTools: AnyTool[] = [
     name: 'checkout',
     title: 'Check out the cart',
     description:
-      'Buys everything in your cart in one transaction and empties it. Pass a fresh `idempotency_key` ' +
-      '(e.g. a UUID) per purchase and reuse it to retry safely: a repeat returns the first order ' +
+      'Buys everything in your cart and empties it, paying with `payment` ({provider, token}; see the ' +
+      'providers the store lists; default: the first, usually pay later). Pass a fresh `idempotency_key` ' +
+      '(e.g. a UUID) per purchase and reuse it to retry safely: a repeat returns the first result ' +
       '(replayed: true) and buys nothing again. Fails with insufficient_stock listing each short line, ' +
-      'or bad_request for an empty cart.',
+      'bad_request for an empty cart, payment_declined or payment_provider_error (then nothing changed). ' +
+      'A payment needing the customer’s action leaves the order awaiting_payment with payment.next_action.',
     audience: 'user',
     readOnly: false,
     input: Type.Object(
@@ -42,7 +45,7 @@ export const orderTools: AnyTool[] = [
       const result = await call.services.checkout.checkout(caller(call).id, body, idempotency_key);
       const { order } = result;
       return {
-        data: { message: 'Checkout successful', total_paid: order.total, order, replayed: !result.created },
+        data: { ...checkoutAnswer(result), replayed: !result.created },
         summary: `${result.created ? 'Checked out' : 'Already checked out with this key'}: ${orderLine(order)}`,
       };
     },
@@ -51,14 +54,15 @@ export const orderTools: AnyTool[] = [
   tool({
     name: 'list_orders',
     title: 'List your orders',
-    description: 'Your orders, newest first; filter by status; paged (limit, offset).',
+    description: 'Your orders, newest first; filter by status and payment_status; paged (limit, offset).',
     audience: 'user',
     readOnly: true,
     input: OrdersQuery,
     output: ListOf(Order),
     async run(args, call) {
       const page = pageOf(args);
-      const result = await call.services.orders.list({ userId: caller(call).id, status: args.status }, page);
+      const filter = { userId: caller(call).id, status: args.status, paymentStatus: args.payment_status };
+      const result = await call.services.orders.list(filter, page);
       return {
         data: pageResult(result, page.limit, page.offset),
         summary: [`${result.total} order(s)`, ...result.items.map(orderLine)].join('\n'),
@@ -84,13 +88,14 @@ export const orderTools: AnyTool[] = [
     name: 'cancel_order',
     title: 'Cancel an order',
     description:
-      'Cancels one of your orders while it is pending; its stock returns. Otherwise invalid_transition.',
+      'Cancels one of your orders while it is awaiting_payment or pending; its stock returns and its payment ' +
+      'is voided or refunded. Otherwise invalid_transition.',
     audience: 'user',
     readOnly: false,
-    input: Type.Object({ order_id: IdArg('The pending order to cancel') }, { additionalProperties: false }),
+    input: Type.Object({ order_id: IdArg('The order to cancel') }, { additionalProperties: false }),
     output: Order,
     async run(args, call) {
-      const order = await call.services.orders.changeStatus(caller(call), args.order_id, 'cancelled');
+      const order = await call.services.orders.cancel(caller(call), args.order_id);
       return { data: order, summary: orderLine(order) };
     },
   }),
