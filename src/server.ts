@@ -5,10 +5,13 @@ import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createDatabase } from './db/connect.js';
 import { setupDatabase } from './db/migrate.js';
+import { enabledProviders } from './modules/payments/providers/index.js';
 
 function configOrExit(): Config {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    enabledProviders(config); // an unknown name in PAYMENT_PROVIDERS is a configuration error too
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
