@@ -1,8 +1,5 @@
-import { type CreateTableBuilder, type Kysely, sql } from 'kysely';
-import { dialectOf } from '../connect.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then, not today's type
-type AnyDb = Kysely<any>;
+import { sql } from 'kysely';
+import { type AnyDb, schemaBuilders } from './schema.js';
 
 /**
  * Payments, their append-only ledger, refunds, provider webhooks, shipments and the order
@@ -11,12 +8,7 @@ type AnyDb = Kysely<any>;
  * resolved, so a declined checkout leaves no visible order.
  */
 export async function up(db: AnyDb): Promise<void> {
-  const pg = dialectOf(db) === 'postgres';
-  const table = (name: string): CreateTableBuilder<string, 'id'> =>
-    pg
-      ? db.schema.createTable(name).addColumn('id', 'serial', (c) => c.primaryKey())
-      : db.schema.createTable(name).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-  const money = pg ? 'bigint' : 'integer';
+  const { table, money } = schemaBuilders(db);
 
   await db.schema
     .alterTable('orders')

@@ -1,7 +1,7 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type {
   Executor,
-  PaymentEventType,
+  PaymentEventsTable,
   PaymentStatus,
   PaymentsTable,
   RefundsTable,
@@ -116,17 +116,7 @@ export async function releaseOperation(db: Executor, id: number, operation: stri
  * Appends to the ledger. The event key names what happened ("captured:12"): a second attempt at
  * the same thing inserts nothing and answers false.
  */
-export async function appendLedger(
-  trx: Trx,
-  event: {
-    payment_id: number;
-    type: PaymentEventType;
-    amount_cents: number;
-    provider_reference: string | null;
-    event_key: string;
-    created_at: string;
-  },
-): Promise<boolean> {
+export async function appendLedger(trx: Trx, event: Insertable<PaymentEventsTable>): Promise<boolean> {
   const result = await trx
     .insertInto('payment_events')
     .values(event)
@@ -212,23 +202,15 @@ export async function storeWebhookEvent(
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
-/** Stored events not yet applied whose payment now exists (optionally for one reference). */
-export const unappliedWebhookEvents = (
-  db: Executor,
-  filter: { provider: string; reference: string } | null,
-) =>
+/** Stored events not yet applied whose payment now exists, oldest first. */
+export const unappliedWebhookEvents = (db: Executor) =>
   db
     .selectFrom('payment_webhook_events as e')
     .innerJoin('payments as p', (join) =>
       join.onRef('p.provider', '=', 'e.provider').onRef('p.provider_reference', '=', 'e.reference'),
     )
-    .select(['e.id', 'e.type', 'e.provider', 'e.reference', 'p.id as payment_id'])
+    .select(['e.id', 'e.type', 'p.id as payment_id'])
     .where('e.applied_at', 'is', null)
-    .$if(filter !== null, (qb) =>
-      qb
-        .where('e.provider', '=', filter?.provider as string)
-        .where('e.reference', '=', filter?.reference as string),
-    )
     .orderBy('e.id')
     .limit(100)
     .execute();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
-import type { Actor, OrderPaymentStatus, PaymentStatus, Trx } from '../../db/database.js';
+import type { Actor, OrderPaymentStatus, PaymentEventType, PaymentStatus, Trx } from '../../db/database.js';
 import { AppError, conflict, invalidField, notFound, unauthorized } from '../../lib/errors.js';
 import { type Cents, parseMoney, toAmount } from '../../lib/money.js';
 import { moveOrder, placeOrder, recordOrderEvent, setOrderPaymentStatus } from '../orders/order-lifecycle.js';
@@ -406,7 +406,7 @@ export class PaymentsService {
    * for a payment not recorded yet waits here (never dropped) until its reference appears.
    */
   async applyStoredWebhooks(): Promise<void> {
-    for (const event of await unappliedWebhookEvents(this.ctx.db, null)) {
+    for (const event of await unappliedWebhookEvents(this.ctx.db)) {
       if (event.type === 'payment.authorized')
         await this.applyAuthorized(event.payment_id, null, false, 'provider');
       else if (event.type === 'payment.failed') await this.applyFailed(event.payment_id, 'provider');
@@ -477,20 +477,15 @@ export class PaymentsService {
         await releaseOperation(trx, payment.id, 'capture');
         return;
       }
-      await movePayment(trx, payment.id, from, {
+      await this.record(trx, payment, {
+        from,
         status: 'captured',
-        operation: null,
-        operation_started_at: null,
-        updated_at: now,
+        entry: 'captured',
+        amount: cents,
+        key: `captured:${payment.id}`,
+        actor,
+        now,
       });
-      await appendLedger(trx, {
-        ...ledger,
-        type: 'captured',
-        amount_cents: cents,
-        event_key: `captured:${payment.id}`,
-      });
-      await setOrderPaymentStatus(trx, orderId, 'paid');
-      await recordOrderEvent(trx, orderId, 'payment.captured', actor, now, { amount: toAmount(cents) });
     });
     if (!result.ok)
       throw new AppError(402, 'payment_capture_failed', `The capture failed: ${result.message}`);
@@ -576,22 +571,18 @@ export class PaymentsService {
       await lockPayment(trx, payment.id, this.lock);
       if (!result.ok) return settleRefund(trx, refund.id, 'failed', null);
       await settleRefund(trx, refund.id, 'succeeded', result.reference);
-      await appendLedger(trx, {
-        payment_id: payment.id,
-        type: 'refunded',
-        amount_cents: refund.amount_cents,
-        provider_reference: result.reference,
-        event_key: `refunded:${refund.id}`,
-        created_at: now,
-      });
       const totals = (await ledgerTotals(trx, [payment.id])).get(payment.id) ?? { captured: 0, refunded: 0 };
-      const status: PaymentStatus = totals.refunded >= totals.captured ? 'refunded' : 'partially_refunded';
-      await movePayment(trx, payment.id, CAPTURED, { status, updated_at: now });
-      await setOrderPaymentStatus(trx, orderId, ORDER_PAYMENT_STATUS[status]);
-      await recordOrderEvent(trx, orderId, 'payment.refunded', actor, now, {
-        refund_id: refund.id,
-        amount: toAmount(refund.amount_cents),
-        reason: refund.reason,
+      const refunded = totals.refunded + refund.amount_cents;
+      await this.record(trx, payment, {
+        from: CAPTURED,
+        status: refunded >= totals.captured ? 'refunded' : 'partially_refunded',
+        entry: 'refunded',
+        amount: refund.amount_cents,
+        key: `refunded:${refund.id}`,
+        reference: result.reference,
+        actor,
+        now,
+        data: { refund_id: refund.id, amount: toAmount(refund.amount_cents), reason: refund.reason },
       });
     });
     if (!result.ok) throw new AppError(502, 'payment_provider_error', `The refund failed: ${result.message}`);
@@ -625,25 +616,53 @@ export class PaymentsService {
     const now = this.now();
     await this.ctx.db.transaction().execute(async (trx) => {
       if (!result.ok) return releaseOperation(trx, payment.id, 'void');
-      await movePayment(trx, payment.id, from, {
+      await this.record(trx, payment, {
+        from,
         status: 'voided',
-        operation: null,
-        operation_started_at: null,
-        updated_at: now,
-      });
-      await appendLedger(trx, {
-        payment_id: payment.id,
-        type: 'voided',
-        amount_cents: payment.amount_cents,
-        provider_reference: payment.provider_reference,
-        event_key: `voided:${payment.id}`,
-        created_at: now,
-      });
-      await setOrderPaymentStatus(trx, orderId, 'voided');
-      await recordOrderEvent(trx, orderId, 'payment.voided', actor, now, {
-        amount: toAmount(payment.amount_cents),
+        entry: 'voided',
+        amount: payment.amount_cents,
+        key: `voided:${payment.id}`,
+        actor,
+        now,
       });
     });
+  }
+
+  /**
+   * One money movement after a provider operation, in the caller's transaction: the payment's
+   * status (only from `from`; the claim is released), its ledger entry, the order's payment
+   * status and timeline. false when the payment had moved on meanwhile.
+   */
+  private async record(
+    trx: Trx,
+    payment: PaymentRow,
+    movement: {
+      from: readonly PaymentStatus[];
+      status: PaymentStatus;
+      entry: PaymentEventType;
+      amount: Cents;
+      key: string;
+      actor: Actor;
+      now: string;
+      reference?: string | null;
+      data?: Record<string, unknown>;
+    },
+  ): Promise<boolean> {
+    const { status, now } = movement;
+    const changes = { status, operation: null, operation_started_at: null, updated_at: now };
+    if (!(await movePayment(trx, payment.id, movement.from, changes))) return false;
+    await appendLedger(trx, {
+      payment_id: payment.id,
+      type: movement.entry,
+      amount_cents: movement.amount,
+      provider_reference: movement.reference ?? payment.provider_reference,
+      event_key: movement.key,
+      created_at: now,
+    });
+    await setOrderPaymentStatus(trx, payment.order_id, ORDER_PAYMENT_STATUS[status]);
+    const data = movement.data ?? { amount: toAmount(movement.amount) };
+    await recordOrderEvent(trx, payment.order_id, `payment.${movement.entry}`, movement.actor, now, data);
+    return true;
   }
 
   // ---- expiry ---------------------------------------------------------------------------------
