@@ -4,6 +4,7 @@ import type {
   PaymentEventsTable,
   PaymentStatus,
   PaymentsTable,
+  PaymentWebhookEventsTable,
   RefundsTable,
   Trx,
 } from '../../db/database.js';
@@ -185,14 +186,7 @@ export async function settleRefund(
 /** Stores a verified webhook before it is acted on; false when this event id was stored already. */
 export async function storeWebhookEvent(
   db: Executor,
-  row: {
-    provider: string;
-    event_id: string;
-    type: string;
-    reference: string;
-    payload: string;
-    received_at: string;
-  },
+  row: Omit<Insertable<PaymentWebhookEventsTable>, 'applied_at'>,
 ): Promise<boolean> {
   const result = await db
     .insertInto('payment_webhook_events')
