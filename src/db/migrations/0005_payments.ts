@@ -76,6 +76,13 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('applied_at', 'text')
     .addUniqueConstraint('payment_webhook_events_event_key', ['provider', 'event_id'])
     .execute();
+  // The periodic sweep reads the events not applied yet: few, whatever the table's size.
+  await db.schema
+    .createIndex('payment_webhook_events_unapplied_idx')
+    .on('payment_webhook_events')
+    .column('id')
+    .where(sql.ref('applied_at'), 'is', null)
+    .execute();
   await db.schema
     .createIndex('payment_webhook_events_reference_idx')
     .on('payment_webhook_events')

@@ -163,7 +163,7 @@ export class CheckoutService {
       await this.release(reservation, failure, result.outcome === 'declined' ? result.reference : null);
       throw paymentError(failure);
     }
-    await this.payments.recordCheckout(reservation.paymentId, result);
+    await this.payments.recordCheckout(provider.name, reservation.paymentId, result);
   }
 
   /** The undo of step 1, in one transaction; only if the order is still the one we reserved. */

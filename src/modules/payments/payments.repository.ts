@@ -196,8 +196,8 @@ export async function storeWebhookEvent(
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
-/** Stored events not yet applied whose payment now exists, oldest first. */
-export const unappliedWebhookEvents = (db: Executor) =>
+/** Stored events not yet applied whose payment now exists, oldest first; all, or one payment's. */
+export const unappliedWebhookEvents = (db: Executor, only?: { provider: string; reference: string }) =>
   db
     .selectFrom('payment_webhook_events as e')
     .innerJoin('payments as p', (join) =>
@@ -205,6 +205,11 @@ export const unappliedWebhookEvents = (db: Executor) =>
     )
     .select(['e.id', 'e.type', 'p.id as payment_id'])
     .where('e.applied_at', 'is', null)
+    .$if(only !== undefined, (qb) =>
+      qb
+        .where('e.provider', '=', only?.provider as string)
+        .where('e.reference', '=', only?.reference as string),
+    )
     .orderBy('e.id')
     .limit(100)
     .execute();

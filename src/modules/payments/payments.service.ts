@@ -197,6 +197,7 @@ export class PaymentsService {
 
   /** Records a successful authorize answer and shows the order. */
   async recordCheckout(
+    provider: string,
     paymentId: number,
     result: Exclude<AuthorizeResult, { outcome: 'declined' }>,
   ): Promise<void> {
@@ -232,7 +233,7 @@ export class PaymentsService {
       });
     }
     // A webhook may have come before the reference was recorded: it was kept, and applies now.
-    if (result.reference !== null) await this.applyStoredWebhooks();
+    if (result.reference !== null) await this.applyStoredWebhooks({ provider, reference: result.reference });
   }
 
   /** Inside a transaction: the payment failed (declined, unreachable, expired), in the ledger. */
@@ -397,7 +398,7 @@ export class PaymentsService {
       payload: rawBody.toString('utf8'),
       received_at: this.now(),
     });
-    await this.applyStoredWebhooks();
+    await this.applyStoredWebhooks({ provider: name, reference: event.reference });
     return { received: true, duplicate: !fresh };
   }
 
@@ -405,8 +406,8 @@ export class PaymentsService {
    * Applies every stored webhook whose payment is known and that was not applied yet. An event
    * for a payment not recorded yet waits here (never dropped) until its reference appears.
    */
-  async applyStoredWebhooks(): Promise<void> {
-    for (const event of await unappliedWebhookEvents(this.ctx.db)) {
+  async applyStoredWebhooks(only?: { provider: string; reference: string }): Promise<void> {
+    for (const event of await unappliedWebhookEvents(this.ctx.db, only)) {
       if (event.type === 'payment.authorized')
         await this.applyAuthorized(event.payment_id, null, false, 'provider');
       else if (event.type === 'payment.failed') await this.applyFailed(event.payment_id, 'provider');
