@@ -680,20 +680,18 @@ export class PaymentsService {
     let expired = 0;
     for (const { id } of await overdueOrders(this.ctx.db, cutoff, 100)) {
       const won = await this.ctx.db.transaction().execute(async (trx) => {
-        const data = { reason: 'payment_timeout' };
-        if (
-          !(await moveOrder(trx, {
-            orderId: id,
-            from: 'awaiting_payment',
-            to: 'cancelled',
-            actor: 'system',
-            now: at,
-            data,
-          }))
-        ) {
-          return false;
-        }
+        // The payment row first, as every payment change locks it before its order: no deadlock
+        // with a webhook authorizing this very payment.
         const payment = await paymentOfOrder(trx, id);
+        if (payment) await lockPayment(trx, payment.id, this.lock);
+        const move = {
+          orderId: id,
+          from: 'awaiting_payment',
+          to: 'cancelled',
+          actor: 'system',
+          now: at,
+        } as const;
+        if (!(await moveOrder(trx, { ...move, data: { reason: 'payment_timeout' } }))) return false;
         const failure = { code: 'payment_expired', message: 'The payment was not completed in time' };
         if (payment) await this.fail(trx, payment.id, failure, null, 'system', at);
         return true;
