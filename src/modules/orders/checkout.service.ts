@@ -17,19 +17,13 @@ import {
 import type { PaymentInput, PaymentProvider } from '../payments/payment-provider.js';
 import type { Payment } from '../payments/payments.schemas.js';
 import { type PaymentFailure, type PaymentsService, paymentError } from '../payments/payments.service.js';
-import type { PricingRow } from '../products/products.service.js';
+import type { PricingRow } from '../products/products.repository.js';
+import { pickUnits, sellUnits } from '../units/units.repository.js';
 import { findUserById } from '../users/users.repository.js';
 import { assertSameRequest, claimKey, KeyTaken, requestHash } from './idempotency.js';
 import { attachOrder, findKey } from './idempotency.repository.js';
 import { moveOrder, recordOrderEvent } from './order-lifecycle.js';
-import {
-  findOrder,
-  insertOrder,
-  insertOrderItem,
-  pickUnits,
-  sellUnits,
-  takeStock,
-} from './orders.repository.js';
+import { findOrder, insertOrder, insertOrderItem, takeStock } from './orders.repository.js';
 import type { CheckoutBody, Order } from './orders.schemas.js';
 import type { OrdersService } from './orders.service.js';
 

@@ -1,10 +1,10 @@
 import type { Actor, OrderPaymentStatus, OrderStatus, Trx } from '../../db/database.js';
+import { releaseUnits } from '../units/units.repository.js';
 import {
   insertOrderEvent,
   itemsOfOrders,
   markPlaced,
   moveStatus,
-  releaseUnits,
   returnStock,
   setPaymentStatus,
 } from './orders.repository.js';

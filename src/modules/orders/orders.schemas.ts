@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Pagination } from '../../lib/schemas.js';
+import { Pagination, RowId } from '../../lib/schemas.js';
 import { OrderPaymentStatusSchema, Payment, PaymentInputSchema } from '../payments/payments.schemas.js';
 
 const Instant = Type.String({ format: 'date-time' });
@@ -113,7 +113,7 @@ export const AdminOrdersQuery = Type.Object(
   {
     status: Type.Optional(OrderStatusSchema),
     payment_status: Type.Optional(OrderPaymentStatusSchema),
-    user_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+    user_id: Type.Optional(RowId()),
     from: Type.Optional(
       Type.String({ maxLength: 40, description: 'Created at or after (ISO 8601 with an offset)' }),
     ),
