@@ -1,9 +1,19 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { problems } from '../../lib/schemas.js';
 import { bearerToken } from '../../plugins/auth.js';
-import { createMcpServer } from './mcp.server.js';
+
+/**
+ * The MCP SDK (with zod) and the tool definitions are loaded by the first /mcp request, not at
+ * start: they hold ~13 MB that a process answering only REST never needs.
+ */
+const loadMcp = async () => {
+  const [{ createMcpServer }, { StreamableHTTPServerTransport }] = await Promise.all([
+    import('./mcp.server.js'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+  ]);
+  return { createMcpServer, StreamableHTTPServerTransport };
+};
 
 const JsonRpc = Type.Unsafe<unknown>({
   description: 'A JSON-RPC 2.0 message or batch (Model Context Protocol)',
@@ -53,6 +63,7 @@ async function serve(app: FastifyInstance, request: FastifyRequest, reply: Fasti
   // Authentication happens before the reply is handed over, so a bad token is a normal 401 problem.
   const token = bearerToken(request);
   const user = token ? await app.services.auth.authenticate(token) : null;
+  const { createMcpServer, StreamableHTTPServerTransport } = await loadMcp();
   const server = createMcpServer({
     services: app.services,
     identify: async () => user,
