@@ -125,3 +125,12 @@ export const WebhookReceipt = Type.Object({
   received: Type.Boolean(),
   duplicate: Type.Boolean({ description: 'true when this event id was received before: nothing changed' }),
 });
+
+export const TestWebhookEvent = Type.Object(
+  {
+    id: Type.String({ description: 'The provider’s event id (evt_…): a repeat is applied once' }),
+    type: Type.Union([Type.Literal('payment.authorized'), Type.Literal('payment.failed')]),
+    data: Type.Object({ reference: Type.String({ description: 'The payment’s provider_reference' }) }),
+  },
+  { description: 'The test provider’s event; other providers send their own format' },
+);

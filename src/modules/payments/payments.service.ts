@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import type { Actor, OrderPaymentStatus, PaymentEventType, PaymentStatus, Trx } from '../../db/database.js';
 import { AppError, conflict, invalidField, notFound, unauthorized } from '../../lib/errors.js';
 import { type Cents, parseMoney, toAmount } from '../../lib/money.js';
+import { refuseNul } from '../../lib/nul.js';
 import { moveOrder, placeOrder, recordOrderEvent, setOrderPaymentStatus } from '../orders/order-lifecycle.js';
 import { findOrder, overdueOrders } from '../orders/orders.repository.js';
 import {
@@ -390,6 +391,7 @@ export class PaymentsService {
       if (error instanceof WebhookRejected) throw unauthorized(`Webhook refused: ${error.message}`);
       throw error;
     }
+    refuseNul(event);
     const fresh = await storeWebhookEvent(this.ctx.db, {
       provider: name,
       event_id: event.id,
