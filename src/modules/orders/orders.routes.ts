@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageOf, sendPage } from '../../lib/pagination.js';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, PageOf, problemResponses } from '../../lib/schemas.js';
 import { currentUser } from '../../plugins/auth.js';
 import { CaptureBody, Refund, RefundBody } from '../payments/payments.schemas.js';
 import { checkoutAnswer } from './checkout.service.js';
@@ -22,7 +22,6 @@ import {
 export default async function ordersRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { checkout, orders } = app.services;
-  const security = [{ bearerAuth: [] }];
   const tags = ['orders'];
 
   app.post(
@@ -31,6 +30,7 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'checkout',
         summary: 'Buy everything in your cart',
         description:
           'One transaction: every line’s stock is taken (never below zero), serialized units allocated, the ' +
@@ -44,13 +44,12 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
           'unchanged or already emptied by the first request) answers with the first result (the order with ' +
           '200, or the same 402/502); the key bound to a different checkout is 409 idempotency_key_reused. ' +
           'Keys live 24 h.',
-        security,
         headers: CheckoutHeaders,
         body: Type.Optional(CheckoutBody),
         response: {
           201: CheckoutResponse,
           200: { ...CheckoutResponse, description: 'A replay of the checkout this Idempotency-Key made' },
-          ...problems(400, 401, 402, 409, 502),
+          ...problemResponses(400, 401, 402, 409, 502),
         },
       },
     },
@@ -70,10 +69,10 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'listOrders',
         summary: 'Your orders, newest first',
-        security,
         querystring: OrdersQuery,
-        response: { 200: Type.Array(Order), ...problems(400, 401) },
+        response: { 200: PageOf(Order), ...problemResponses(400, 401) },
       },
     },
     async (request, reply) => {
@@ -90,11 +89,11 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'getOrder',
         summary: 'One of your orders (admins: any order)',
         description: 'Another customer’s order is 404, as if it did not exist.',
-        security,
         params: IdParams,
-        response: { 200: Order, ...problems(401, 404) },
+        response: { 200: Order, ...problemResponses(401, 404) },
       },
     },
     async (request) => orders.get(currentUser(request), request.params.id),
@@ -106,14 +105,14 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'cancelOrder',
         summary: 'Cancel an order before it ships',
         description:
           'By its owner (or an admin) while awaiting_payment or pending; stock and serialized units return in ' +
           'the same transaction. Then an authorized payment is voided and a captured one refunded in full. ' +
           'Any other status is 409 invalid_transition.',
-        security,
         params: IdParams,
-        response: { 200: Order, ...problems(401, 404, 409, 502) },
+        response: { 200: Order, ...problemResponses(401, 404, 409, 502) },
       },
     },
     async (request) => orders.cancel(currentUser(request), request.params.id),
@@ -125,13 +124,13 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'listOrderEvents',
         summary: 'The order’s timeline, oldest first',
         description:
           'Who did what: `actor` is customer, admin, system (the expiry job, a failed checkout’s undo) or ' +
           'provider (a webhook).',
-        security,
         params: IdParams,
-        response: { 200: Type.Array(OrderEvent), ...problems(401, 404) },
+        response: { 200: Type.Array(OrderEvent), ...problemResponses(401, 404) },
       },
     },
     async (request) => orders.events(currentUser(request), request.params.id),
@@ -143,10 +142,10 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', ...tags],
+        operationId: 'listAllOrders',
         summary: 'All orders, newest first',
-        security,
         querystring: AdminOrdersQuery,
-        response: { 200: Type.Array(Order), ...problems(400, 401, 403) },
+        response: { 200: PageOf(Order), ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {
@@ -163,16 +162,16 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', ...tags],
+        operationId: 'updateOrderStatus',
         summary: 'Move an order along (the seed-000 form)',
         description:
           'The same moves as the dedicated routes: shipped (a shipment without tracking; an authorized ' +
           'payment is captured first, 402 payment_capture_failed if that fails), delivered, cancelled. ' +
           'awaiting_payment and pending are reached through payments only. Any other transition is 409 ' +
           'invalid_transition.',
-        security,
         params: IdParams,
         body: UpdateStatusBody,
-        response: { 200: Order, ...problems(400, 401, 402, 403, 404, 409, 502) },
+        response: { 200: Order, ...problemResponses(400, 401, 402, 403, 404, 409, 502) },
       },
     },
     async (request) => orders.changeStatus(currentUser(request), request.params.id, request.body.status),
@@ -184,14 +183,14 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', ...tags],
+        operationId: 'shipOrder',
         summary: 'Ship a pending order',
         description:
           'Records the shipment and makes the order shipped. A payment that is only authorized is captured ' +
           'first; a failed capture is 402 payment_capture_failed and nothing ships.',
-        security,
         params: IdParams,
         body: ShipmentBody,
-        response: { 201: Order, ...problems(400, 401, 402, 403, 404, 409, 502) },
+        response: { 201: Order, ...problemResponses(400, 401, 402, 403, 404, 409, 502) },
       },
     },
     async (request, reply) =>
@@ -204,10 +203,10 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', ...tags],
+        operationId: 'deliverOrder',
         summary: 'Mark a shipped order delivered',
-        security,
         params: IdParams,
-        response: { 200: Order, ...problems(401, 403, 404, 409) },
+        response: { 200: Order, ...problemResponses(401, 403, 404, 409) },
       },
     },
     async (request) => orders.deliver(currentUser(request), request.params.id),
@@ -219,14 +218,14 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', ...tags],
+        operationId: 'captureOrderPayment',
         summary: 'Capture the order’s payment',
         description:
           'An authorized payment (or a pay-later one: the money was received) is captured, in full by ' +
           'default. Once per payment; a failed capture is 402 payment_capture_failed.',
-        security,
         params: IdParams,
         body: Type.Optional(CaptureBody),
-        response: { 200: Order, ...problems(400, 401, 402, 403, 404, 409, 502) },
+        response: { 200: Order, ...problemResponses(400, 401, 402, 403, 404, 409, 502) },
       },
     },
     async (request) => orders.capture(currentUser(request), request.params.id, request.body?.amount),
@@ -238,19 +237,19 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', ...tags],
+        operationId: 'refundOrder',
         summary: 'Refund part or all of what was captured',
         description:
           'Refunds add up to at most what was captured, even when made at the same time; beyond is 409 ' +
           'refund_exceeds_captured and nothing changes. With an Idempotency-Key, a repeat answers 200 with ' +
           'the same refund.',
-        security,
         params: IdParams,
         headers: RefundHeaders,
         body: RefundBody,
         response: {
           201: Refund,
           200: { ...Refund, description: 'A repeat with the same Idempotency-Key: the same refund' },
-          ...problems(400, 401, 403, 404, 409, 502),
+          ...problemResponses(400, 401, 403, 404, 409, 502),
         },
       },
     },

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { Type } from 'typebox';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, problemResponses } from '../../lib/schemas.js';
 import { currentUser } from '../../plugins/auth.js';
 import { Order } from '../orders/orders.schemas.js';
 import { ProviderInfo, TestWebhookEvent, WebhookHeaders, WebhookReceipt } from './payments.schemas.js';
@@ -16,10 +16,10 @@ export default async function paymentsRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags,
+        operationId: 'listPaymentProviders',
         summary: 'The enabled payment providers and what each needs',
         description:
           'A checkout sends `payment: {provider, ...fields}`; one that names none uses the default.',
-        security: [],
         response: { 200: Type.Array(ProviderInfo) },
       },
     },
@@ -32,14 +32,14 @@ export default async function paymentsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'confirmPayment',
         summary: 'Confirm a payment that required your action (3-D Secure)',
         description:
           'The `next_action.url` of a payment: asks the provider how the action went. Authorized → the order ' +
           'becomes pending; failed → it is cancelled and its stock returns. If the provider’s webhook came ' +
           'first, this changes nothing and answers the order as it is.',
-        security: [{ bearerAuth: [] }],
         params: IdParams,
-        response: { 200: Order, ...problems(401, 404, 409, 502) },
+        response: { 200: Order, ...problemResponses(401, 404, 409, 502) },
       },
     },
     async (request) => orders.confirmPayment(currentUser(request), request.params.id),
@@ -59,17 +59,17 @@ export default async function paymentsRoutes(fastify: FastifyInstance) {
         validatorCompiler: rawBodyValidator,
         schema: {
           tags,
+          operationId: 'receivePaymentWebhook',
           summary: 'Inbound webhooks of a payment provider',
           description:
             'Raw body, verified with the provider’s signature (test: Standard Webhooks headers signed with ' +
             'PAYMENT_TEST_WEBHOOK_SECRET; a bad signature or a timestamp more than 5 min off is 401 and ' +
             'changes nothing). Stored before it is acted on and deduplicated by the provider’s event id; ' +
             'an event for a payment not recorded yet is kept and applied when it appears.',
-          security: [],
           params: Type.Object({ provider: Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 40 }) }),
           headers: WebhookHeaders,
           body: TestWebhookEvent,
-          response: { 200: WebhookReceipt, ...problems(400, 401, 404) },
+          response: { 200: WebhookReceipt, ...problemResponses(400, 401, 404) },
         },
       },
       async (request) => {
