@@ -5,17 +5,9 @@ import { OrderPaymentStatusSchema, Payment, PaymentInputSchema } from '../paymen
 const Instant = Type.String({ format: 'date-time' });
 const NullableInstant = Type.Union([Instant, Type.Null()]);
 
-export const OrderStatusSchema = Type.Union(
-  [
-    Type.Literal('awaiting_payment'),
-    Type.Literal('pending'),
-    Type.Literal('shipped'),
-    Type.Literal('delivered'),
-    Type.Literal('cancelled'),
-  ],
-  {
-    description: 'awaiting_payment → pending → shipped → delivered; awaiting_payment or pending → cancelled',
-  },
+export const OrderStatusSchema = Type.Enum(
+  ['awaiting_payment', 'pending', 'shipped', 'delivered', 'cancelled'],
+  { description: 'Order status' },
 );
 
 export const OrderItem = Type.Object({
@@ -134,9 +126,11 @@ export const AdminOrdersQuery = Type.Object(
 
 export const ShipmentBody = Type.Object(
   {
-    carrier: Type.String({ minLength: 1, maxLength: 100 }),
-    tracking_number: Type.String({ minLength: 1, maxLength: 100 }),
-    tracking_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })),
+    carrier: Type.String({ minLength: 1, maxLength: 100, description: 'Carrier' }),
+    tracking_number: Type.String({ minLength: 1, maxLength: 100, description: 'Tracking number' }),
+    tracking_url: Type.Optional(
+      Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://', description: 'Tracking page' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -3,37 +3,23 @@ import { MoneyAmount } from '../../lib/schemas.js';
 
 const Instant = Type.String({ format: 'date-time' });
 
-export const PaymentStatusSchema = Type.Union(
+export const PaymentStatusSchema = Type.Enum(
   [
-    Type.Literal('pending'),
-    Type.Literal('requires_action'),
-    Type.Literal('authorized'),
-    Type.Literal('captured'),
-    Type.Literal('partially_refunded'),
-    Type.Literal('refunded'),
-    Type.Literal('voided'),
-    Type.Literal('failed'),
+    'pending',
+    'requires_action',
+    'authorized',
+    'captured',
+    'partially_refunded',
+    'refunded',
+    'voided',
+    'failed',
   ],
-  {
-    description:
-      'pending (pay later, or in flight) · requires_action · authorized · captured · partially_refunded · refunded · voided · failed',
-  },
+  { description: 'pending: pay later, or not answered yet' },
 );
 
-export const OrderPaymentStatusSchema = Type.Union(
-  [
-    Type.Literal('unpaid'),
-    Type.Literal('authorized'),
-    Type.Literal('paid'),
-    Type.Literal('partially_refunded'),
-    Type.Literal('refunded'),
-    Type.Literal('voided'),
-    Type.Literal('failed'),
-  ],
-  {
-    description:
-      'The order’s money: unpaid · authorized · paid · partially_refunded · refunded · voided · failed',
-  },
+export const OrderPaymentStatusSchema = Type.Enum(
+  ['unpaid', 'authorized', 'paid', 'partially_refunded', 'refunded', 'voided', 'failed'],
+  { description: 'The order’s payment' },
 );
 
 export const Payment = Type.Object({
@@ -61,13 +47,13 @@ export type Payment = Static<typeof Payment>;
 export const PaymentInputSchema = Type.Object(
   {
     provider: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 40, description: 'An enabled provider (default: the first)' }),
+      Type.String({ minLength: 1, maxLength: 40, description: 'Default: the first enabled' }),
     ),
     token: Type.Optional(
       Type.String({ minLength: 1, maxLength: 255, description: 'A card token (test provider)' }),
     ),
   },
-  { additionalProperties: false, description: 'How to pay; see GET /api/payment-providers' },
+  { additionalProperties: false, description: 'See GET /api/payment-providers' },
 );
 
 export const Refund = Type.Object({
@@ -80,8 +66,8 @@ export type Refund = Static<typeof Refund>;
 
 export const RefundBody = Type.Object(
   {
-    amount: MoneyAmount('How much to give back'),
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    amount: MoneyAmount('Amount'),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Why' })),
   },
   { additionalProperties: false },
 );

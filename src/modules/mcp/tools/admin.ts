@@ -4,7 +4,7 @@ import { Message } from '../../../lib/schemas.js';
 import { InventoryItem, InventoryQuery } from '../../insights/insights.schemas.js';
 import { CreateOfferBody, Offer } from '../../offers/offers.schemas.js';
 import { ShipmentBody, UpdateStatusBody } from '../../orders/orders.schemas.js';
-import { Refund, RefundBody } from '../../payments/payments.schemas.js';
+import { RefundBody } from '../../payments/payments.schemas.js';
 import { CreateProductBody, UpdateProductBody } from '../../products/products.schemas.js';
 import { type AnyTool, caller, pageResult, tool } from '../mcp.tool.js';
 import { line } from './catalog.js';
@@ -113,8 +113,8 @@ export const adminTools: AnyTool[] = [
     name: 'update_order_status',
     title: 'Move an order along',
     description:
-      'Sets an order status: pending → shipped → delivered, or awaiting_payment/pending → cancelled (stock ' +
-      'returns, payment voided or refunded). Other moves fail with invalid_transition. ship_order records tracking.',
+      'Sets an order status: pending → shipped → delivered, or → cancelled before shipping (stock returns). ' +
+      'Other moves fail with invalid_transition.',
     audience: 'admin',
     readOnly: false,
     input: Type.Object(
@@ -134,12 +134,12 @@ export const adminTools: AnyTool[] = [
     name: 'ship_order',
     title: 'Ship an order',
     description:
-      'Records a shipment (carrier, tracking_number, optional tracking_url) for a pending order and makes it ' +
-      'shipped. An authorized payment is captured first; if that fails (payment_capture_failed) nothing ships.',
+      'Ships a pending order with its tracking; an authorized payment is captured first ' +
+      '(payment_capture_failed: nothing ships).',
     audience: 'admin',
     readOnly: false,
     input: Type.Object(
-      { order_id: IdArg('The pending order to ship'), ...ShipmentBody.properties },
+      { order_id: IdArg('The order'), ...ShipmentBody.properties },
       { additionalProperties: false },
     ),
     output: OrderRow,
@@ -156,29 +156,26 @@ export const adminTools: AnyTool[] = [
     name: 'refund_order',
     title: 'Refund an order',
     description:
-      'Gives back part or all of what was captured for an order; refunds add up to at most what was ' +
-      'captured (refund_exceeds_captured). The same idempotency_key again returns the same refund.',
+      'Refunds part of what was captured (refund_exceeds_captured beyond); a repeated idempotency_key ' +
+      'returns the same refund.',
     audience: 'admin',
     readOnly: false,
     input: Type.Object(
       {
-        order_id: IdArg('The order to refund'),
+        order_id: IdArg('The order'),
         ...RefundBody.properties,
         idempotency_key: Type.Optional(
-          Type.String({ minLength: 1, maxLength: 255, description: 'Makes a retry return the same refund' }),
+          Type.String({ minLength: 1, maxLength: 255, description: 'For safe retries' }),
         ),
       },
       { additionalProperties: false },
     ),
-    output: Type.Object({
-      ...Refund.properties,
-      replayed: Type.Boolean({ description: 'true when this key already refunded: nothing new happened' }),
-    }),
+    output: Type.Object({ id: Type.Integer(), amount: Type.Number(), replayed: Type.Boolean() }),
     async run({ order_id, amount, reason, idempotency_key }, call) {
       const request = { amount, reason: reason ?? null, key: idempotency_key };
       const result = await call.services.orders.refund(caller(call), order_id, request);
       return {
-        data: { ...result.refund, replayed: !result.created },
+        data: { id: result.refund.id, amount: result.refund.amount, replayed: !result.created },
         summary: `Refund #${result.refund.id} of ${result.refund.amount.toFixed(2)} on order #${order_id}`,
       };
     },

@@ -16,12 +16,9 @@ export const orderTools: AnyTool[] = [
     name: 'checkout',
     title: 'Check out the cart',
     description:
-      'Buys everything in your cart and empties it, paying with `payment` ({provider, token}; default: the ' +
-      'store’s first provider, usually pay later). Pass a new `idempotency_key` (a UUID) per purchase and ' +
-      'the same one to retry: a repeat returns the first result (replayed: true). Fails with ' +
-      'insufficient_stock listing each short line, bad_request for an empty cart, payment_declined or ' +
-      'payment_provider_error (nothing changed). A payment needing the customer’s action leaves the order ' +
-      'awaiting_payment with a next_action URL.',
+      'Buys your cart, paying with `payment` (default: pay later). Pass a new `idempotency_key` (a UUID) ' +
+      'per purchase, the same to retry (replayed: true). Errors: insufficient_stock, bad_request (empty ' +
+      'cart), payment_declined, payment_provider_error.',
     audience: 'user',
     readOnly: false,
     input: Type.Object(
@@ -55,7 +52,7 @@ export const orderTools: AnyTool[] = [
   tool({
     name: 'list_orders',
     title: 'List your orders',
-    description: 'Your orders, newest first; filter by status and payment_status; paged (limit, offset).',
+    description: 'Your orders, newest first; filter by status, payment_status; paged (limit, offset).',
     audience: 'user',
     readOnly: true,
     input: OrdersQuery,
@@ -90,8 +87,8 @@ export const orderTools: AnyTool[] = [
     name: 'cancel_order',
     title: 'Cancel an order',
     description:
-      'Cancels one of your orders while it is awaiting_payment or pending; its stock returns and its ' +
-      'payment is voided or refunded. Otherwise invalid_transition.',
+      'Cancels your order before it ships; its stock returns, its payment is voided or refunded. ' +
+      'Otherwise invalid_transition.',
     audience: 'user',
     readOnly: false,
     input: Type.Object({ order_id: IdArg('The order to cancel') }, { additionalProperties: false }),

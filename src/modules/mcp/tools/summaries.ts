@@ -124,12 +124,7 @@ export const OrderSummary = Type.Object({
   estimated_delivery_date: Type.String(),
   shipping_address: NullableString,
   total: Money,
-  amount_paid: Money,
-  amount_refunded: Money,
-  next_action_url: Type.Union([Type.String(), Type.Null()], {
-    description: 'For a payment awaiting the customer: POST this URL once they have acted',
-  }),
-  tracking_numbers: Type.Array(Type.String()),
+
   items: Type.Array(
     Type.Object({
       product_id: Type.Integer(),
@@ -151,10 +146,7 @@ export const orderSummary = (o: Order): OrderSummary => ({
   estimated_delivery_date: o.estimated_delivery_date,
   shipping_address: o.shipping_address,
   total: o.total,
-  amount_paid: o.amount_paid,
-  amount_refunded: o.amount_refunded,
-  next_action_url: o.payment?.next_action?.url ?? null,
-  tracking_numbers: o.shipments.map((s) => s.tracking_number),
+
   items: o.items.map(({ product_id, product_name, quantity, unit_price, line_total, serial_numbers }) => ({
     product_id,
     product_name,
