@@ -18,29 +18,34 @@ export const payWith = (t: TestApp, token: string, card: string, key?: string) =
     payload: { payment: { provider: 'test', token: card } },
   });
 
-/** Signs and delivers a test-provider webhook the way the provider would. */
-export function sendWebhook(
-  t: TestApp,
+/** A test-provider webhook as the provider sends it: body and Standard Webhooks headers. */
+export function signedWebhook(
   secret: string,
   event: { id?: string; type: 'payment.authorized' | 'payment.failed'; reference: string },
   options: { timestamp?: Date; signWith?: string } = {},
 ) {
   const id = event.id ?? `evt_${randomUUID()}`;
-  const body = JSON.stringify({ id, type: event.type, data: { reference: event.reference } });
+  const payload = JSON.stringify({ id, type: event.type, data: { reference: event.reference } });
   const timestamp = options.timestamp ?? new Date();
-  const signature = new Webhook(options.signWith ?? secret).sign(id, timestamp, body);
-  return t.request({
-    method: 'POST',
-    url: '/api/payments/webhooks/test',
+  return {
+    payload,
     headers: {
       'content-type': 'application/json',
       'webhook-id': id,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': signature,
+      'webhook-signature': new Webhook(options.signWith ?? secret).sign(id, timestamp, payload),
     },
-    payload: body,
-  });
+  };
 }
+
+/** Signs and delivers a test-provider webhook the way the provider would. */
+export const sendWebhook = (
+  t: TestApp,
+  secret: string,
+  event: Parameters<typeof signedWebhook>[1],
+  options: Parameters<typeof signedWebhook>[2] = {},
+) =>
+  t.request({ method: 'POST', url: '/api/payments/webhooks/test', ...signedWebhook(secret, event, options) });
 
 /** The ledger of a payment, oldest first: what the API's amounts are derived from. */
 export const ledgerOf = (db: Db, paymentId: number) =>
