@@ -17,6 +17,8 @@ import mediaServeRoutes from './modules/media/media.serve.js';
 import offersRoutes from './modules/offers/offers.routes.js';
 import opsRoutes from './modules/ops/ops.routes.js';
 import ordersRoutes from './modules/orders/orders.routes.js';
+import { startPaymentJobs } from './modules/payments/payments.jobs.js';
+import paymentsRoutes from './modules/payments/payments.routes.js';
 import productsRoutes from './modules/products/products.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
@@ -87,7 +89,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const { db } = ctx;
   app.decorate('ctx', ctx);
-  app.decorate('services', createServices(ctx));
+  const services = createServices(ctx);
+  app.decorate('services', services);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -96,6 +99,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     redis?.disconnect();
     if (!options.db) await db.destroy();
   });
+
+  // Expiry of unpaid orders and stored webhooks, at start (what expired while no process ran) and then periodically.
+  const paymentJobs = startPaymentJobs(ctx, services.payments, app.log);
+  app.addHook('onClose', () => paymentJobs.stop());
 
   await app.register(problemPlugin);
   await app.register(requestGuardsPlugin);
@@ -143,6 +150,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await api.register(insightsRoutes);
       await api.register(cartRoutes);
       await api.register(ordersRoutes);
+      await api.register(paymentsRoutes);
     },
     { prefix: '/api' },
   );

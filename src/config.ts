@@ -33,6 +33,12 @@ export interface Config {
   readonly authRateLimitMax: number;
   readonly webConcurrency: number;
   readonly deliveryDays: number;
+  /** Enabled payment providers by name; the first is the default for a checkout that names none. */
+  readonly paymentProviders: readonly string[];
+  /** The Standard Webhooks secret (whsec_…) the `test` provider signs its webhooks with. */
+  readonly paymentTestWebhookSecret: string | undefined;
+  /** How long an order may stay awaiting_payment before it is cancelled and its stock returned. */
+  readonly paymentTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +144,26 @@ function jwtSecret(env: Env, nodeEnv: Config['env'], dataDir: string): string {
   return secret;
 }
 
+function paymentProviders(env: Env, nodeEnv: Config['env']): string[] {
+  const raw = env.PAYMENT_PROVIDERS || (nodeEnv === 'production' ? 'manual' : 'manual,test');
+  const names = raw.split(',').map((name) => name.trim());
+  if (names.some((name) => !/^[a-z][a-z0-9_]*$/.test(name)) || new Set(names).size !== names.length) {
+    throw new ConfigError(
+      'PAYMENT_PROVIDERS',
+      `must be distinct provider names separated by commas, got "${raw}"`,
+    );
+  }
+  return names;
+}
+
+function webhookSecret(env: Env, name: string): string | undefined {
+  const raw = env[name] || undefined;
+  if (raw !== undefined && !/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/.test(raw)) {
+    throw new ConfigError(name, 'must be whsec_ followed by the base64 of 24 or more random bytes');
+  }
+  return raw;
+}
+
 /** Where a session of its own is opened (LISTEN, advisory locks): DATABASE_DIRECT_URL or DATABASE_URL. */
 export function sessionUrlOf(config: Pick<Config, 'database' | 'databaseDirectUrl'>): string | undefined {
   if (config.database.dialect !== 'postgres') return undefined;
@@ -199,5 +225,8 @@ export function loadConfig(env: Env = process.env): Config {
     authRateLimitMax: integer(env, 'AUTH_RATE_LIMIT_MAX', 20, 1, 10_000_000),
     webConcurrency: integer(env, 'WEB_CONCURRENCY', 1, 1, 64),
     deliveryDays: integer(env, 'DELIVERY_DAYS', 7, 0, 365),
+    paymentProviders: paymentProviders(env, nodeEnv),
+    paymentTestWebhookSecret: webhookSecret(env, 'PAYMENT_TEST_WEBHOOK_SECRET'),
+    paymentTimeoutSeconds: duration(env, 'PAYMENT_TIMEOUT', '30m'),
   });
 }

@@ -7,6 +7,7 @@ import { MediaService } from './modules/media/media.service.js';
 import { OffersService } from './modules/offers/offers.service.js';
 import { CheckoutService } from './modules/orders/checkout.service.js';
 import { OrdersService } from './modules/orders/orders.service.js';
+import { PaymentsService } from './modules/payments/payments.service.js';
 import { ProductsService } from './modules/products/products.service.js';
 import { VariantsService } from './modules/products/variants.service.js';
 import { UnitsService } from './modules/units/units.service.js';
@@ -24,8 +25,9 @@ export function createServices(ctx: AppContext) {
   const units = new UnitsService(ctx, products);
   const insights = new InsightsService(ctx, products);
   const cart = new CartService(ctx, products, variants);
-  const orders = new OrdersService(ctx);
-  const checkout = new CheckoutService(ctx, orders);
+  const payments = new PaymentsService(ctx);
+  const orders = new OrdersService(ctx, payments);
+  const checkout = new CheckoutService(ctx, orders, payments);
   return {
     users,
     auth,
@@ -37,6 +39,7 @@ export function createServices(ctx: AppContext) {
     insights,
     media,
     cart,
+    payments,
     orders,
     checkout,
   };

@@ -33,6 +33,10 @@ const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
   ['POST', '/api/offers/1/apply/1'],
   ['GET', '/api/admin/orders'],
   ['PATCH', '/api/orders/1/status', { status: 'shipped' }],
+  ['POST', '/api/orders/1/shipments', { carrier: 'DHL', tracking_number: 'X1' }],
+  ['POST', '/api/orders/1/deliver'],
+  ['POST', '/api/orders/1/capture'],
+  ['POST', '/api/orders/1/refunds', { amount: 1 }],
   ['GET', '/api/admin/inventory'],
 ];
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { enabledProviders } from '../src/modules/payments/providers/index.js';
 
 const base = { NODE_ENV: 'test' };
 const fails = (env: Record<string, string>, variable: string) =>
@@ -26,6 +27,38 @@ describe('configuration', () => {
     assert.equal(config.deliveryDays, 7);
     assert.equal(config.adminUsername, 'admin');
     assert.deepEqual(config.corsOrigins, []);
+    assert.deepEqual(config.paymentProviders, ['manual', 'test']);
+    assert.equal(config.paymentTimeoutSeconds, 30 * 60);
+    assert.equal(config.paymentTestWebhookSecret, undefined);
+  });
+
+  it('enables only pay-later payments in production unless told otherwise', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    assert.deepEqual(loadConfig(production).paymentProviders, ['manual']);
+    assert.deepEqual(loadConfig({ ...production, PAYMENT_PROVIDERS: 'test, manual' }).paymentProviders, [
+      'test',
+      'manual',
+    ]);
+  });
+
+  it('reads the payment settings: providers, webhook secret, timeout', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const config = loadConfig({ ...base, PAYMENT_TIMEOUT: '5s', PAYMENT_TEST_WEBHOOK_SECRET: secret });
+    assert.equal(config.paymentTimeoutSeconds, 5);
+    assert.equal(config.paymentTestWebhookSecret, secret);
+    assert.deepEqual(
+      enabledProviders(config).map((p) => p.name),
+      ['manual', 'test'],
+    );
+    fails({ PAYMENT_TIMEOUT: '0s' }, 'PAYMENT_TIMEOUT');
+    fails({ PAYMENT_TIMEOUT: '30' }, 'PAYMENT_TIMEOUT');
+    fails({ PAYMENT_PROVIDERS: 'manual,manual' }, 'PAYMENT_PROVIDERS');
+    fails({ PAYMENT_PROVIDERS: 'Manual' }, 'PAYMENT_PROVIDERS');
+    fails({ PAYMENT_TEST_WEBHOOK_SECRET: 'secret' }, 'PAYMENT_TEST_WEBHOOK_SECRET');
+    assert.throws(
+      () => enabledProviders(loadConfig({ ...base, PAYMENT_PROVIDERS: 'manual,stripe' })),
+      (error: unknown) => error instanceof ConfigError && /unknown provider "stripe"/.test(error.message),
+    );
   });
 
   it('parses URLs, durations and lists', () => {

@@ -218,16 +218,13 @@ export async function loadVariantPricingRows(
  * Takes a variant's stock only if there is enough and it and its product are live, in one
  * statement: the row lock (PostgreSQL) or the write lock (SQLite) makes the check and the decrement
  * indivisible. false means the line is short. (The product's summary follows by trigger.)
+ * A sale is not an edit of the variant: updated_at stays, so a declined checkout that puts the
+ * stock back leaves the variant exactly as it was.
  */
-export async function takeVariantStock(
-  trx: Trx,
-  variantId: number,
-  quantity: number,
-  now: string,
-): Promise<boolean> {
+export async function takeVariantStock(trx: Trx, variantId: number, quantity: number): Promise<boolean> {
   const result = await trx
     .updateTable('product_variants')
-    .set((eb) => ({ stock: eb('stock', '-', quantity), updated_at: now }))
+    .set((eb) => ({ stock: eb('stock', '-', quantity) }))
     .where('id', '=', variantId)
     .where('stock', '>=', quantity)
     .where('archived_at', 'is', null)
@@ -243,15 +240,10 @@ export async function takeVariantStock(
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function returnVariantStock(
-  trx: Trx,
-  variantId: number,
-  quantity: number,
-  now: string,
-): Promise<void> {
+export async function returnVariantStock(trx: Trx, variantId: number, quantity: number): Promise<void> {
   await trx
     .updateTable('product_variants')
-    .set((eb) => ({ stock: eb('stock', '+', quantity), updated_at: now }))
+    .set((eb) => ({ stock: eb('stock', '+', quantity) }))
     .where('id', '=', variantId)
     .execute();
 }
