@@ -2,6 +2,7 @@ import type { AppContext } from './context.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { CartService } from './modules/cart/cart.service.js';
 import { CategoriesService } from './modules/categories/categories.service.js';
+import { EventsService } from './modules/events/events.service.js';
 import { InsightsService } from './modules/insights/insights.service.js';
 import { MediaService } from './modules/media/media.service.js';
 import { OffersService } from './modules/offers/offers.service.js';
@@ -10,6 +11,7 @@ import { OrdersService } from './modules/orders/orders.service.js';
 import { ProductsService } from './modules/products/products.service.js';
 import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
+import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 
 /** Every service, built once per process. REST routes and MCP tools both call these. */
 export function createServices(ctx: AppContext) {
@@ -24,7 +26,23 @@ export function createServices(ctx: AppContext) {
   const cart = new CartService(ctx, products);
   const orders = new OrdersService(ctx);
   const checkout = new CheckoutService(ctx, orders);
-  return { users, auth, products, categories, offers, units, insights, media, cart, orders, checkout };
+  const events = new EventsService(ctx);
+  const webhooks = new WebhooksService(ctx);
+  return {
+    users,
+    auth,
+    products,
+    categories,
+    offers,
+    units,
+    insights,
+    media,
+    cart,
+    orders,
+    checkout,
+    events,
+    webhooks,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -22,6 +22,10 @@ export const UNTRACKED_TABLES = [
   'refresh_tokens',
   'cart_items',
   'idempotency_keys',
+  'events',
+  'webhook_endpoints',
+  'webhook_subscriptions',
+  'webhook_deliveries',
   'kysely_migration',
   'kysely_migration_lock',
 ];

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initial from './0001_initial.js';
 import * as productSearch from './0002_product_search.js';
 import * as catalogNotify from './0003_catalog_notify.js';
+import * as events from './0006_events.js';
 
 /** Every schema change, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_product_search': productSearch,
   '0003_catalog_notify': catalogNotify,
+  '0006_events': events,
 };

@@ -105,6 +105,8 @@ export interface InventoryFilter {
   minDaysOfCover: number;
   reorderOnly: boolean;
   categoryId: number | undefined;
+  /** One product's row (an inventory.low_stock event). */
+  productId?: number;
   sort: InventorySort;
   limit: number;
   offset: number;
@@ -138,7 +140,8 @@ export async function inventoryPage(db: Executor, f: InventoryFilter) {
   const live = db
     .selectFrom('products as p')
     .where('p.archived_at', 'is', null)
-    .$if(f.categoryId !== undefined, (qb) => qb.where('p.category_id', '=', f.categoryId!));
+    .$if(f.categoryId !== undefined, (qb) => qb.where('p.category_id', '=', f.categoryId!))
+    .$if(f.productId !== undefined, (qb) => qb.where('p.id', '=', f.productId!));
   const base = live
     .leftJoin(sales.as('s'), 's.product_id', 'p.id')
     .$if(f.reorderOnly, (qb) => qb.where(sql<boolean>`${reorder} = 1`));

@@ -4,6 +4,7 @@ import { parsePercent, percentFromBasisPoints } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
 import { isOfferActive } from '../../lib/pricing.js';
 import { parseInstant } from '../../lib/time.js';
+import { recordEvent } from '../events/record.js';
 import type { Product } from '../products/products.schemas.js';
 import { archivedProduct, type ProductsService } from '../products/products.service.js';
 import { findOfferRow, listOfferRows, type OfferRow, productIdsByOffer } from './offers.repository.js';
@@ -115,11 +116,14 @@ export class OffersService {
         .executeTakeFirst();
       if (!product) throw notFound('Product');
       if (product.archived_at !== null) throw archivedProduct();
+      const at = this.ctx.clock.now();
       await trx
         .updateTable('products')
-        .set({ offer_id: offerId, updated_at: this.ctx.clock.now().toISOString() })
+        .set({ offer_id: offerId, updated_at: at.toISOString() })
         .where('id', '=', productId)
         .execute();
+      const updated = await this.products.inTransaction(trx, productId);
+      await recordEvent(trx, { type: 'product.updated', data: updated, at });
     });
     return { message: `Offer ${offerId} applied to product ${productId}` };
   }

@@ -10,6 +10,8 @@ import {
   pricingRowsById,
   removeBoughtLines,
 } from '../cart/cart.repository.js';
+import { recordEvent } from '../events/record.js';
+import { noteStockChange } from '../insights/stock-row.js';
 import type { PricingRow } from '../products/products.service.js';
 import { findUserById } from '../users/users.repository.js';
 import { assertSameRequest, claimKey, KeyTaken, requestHash } from './idempotency.js';
@@ -51,10 +53,10 @@ export class CheckoutService {
       if (earlier) return { created: false, order: earlier };
     }
     try {
-      const orderId = await this.ctx.db
+      const order = await this.ctx.db
         .transaction()
         .execute((trx) => this.placeOrder(trx, userId, body, key, now));
-      return { created: true, order: await this.orders.byId(orderId) };
+      return { created: true, order };
     } catch (error) {
       if (key === undefined || !(error instanceof KeyTaken || error instanceof EmptyCart)) throw error;
       // A simultaneous request with this key may have won (and emptied the cart): answer with its order.
@@ -81,7 +83,7 @@ export class CheckoutService {
     body: CheckoutBody | undefined,
     key: string | undefined,
     now: Date,
-  ): Promise<number> {
+  ): Promise<Order> {
     const nowIso = now.toISOString();
 
     // 1. The cart, in product order: every checkout locks products in the same order (no deadlocks).
@@ -92,9 +94,10 @@ export class CheckoutService {
     if (key !== undefined) await claimKey(trx, userId, key, requestHash(body, lines), now);
 
     // 3. Take every line's stock with a conditional update; note each short line, keep going.
-    const taken = new Set<number>();
+    const taken = new Map<number, number>(); // product → stock left
     for (const line of lines) {
-      if (await takeStock(trx, line.product_id, line.quantity, nowIso)) taken.add(line.product_id);
+      const left = await takeStock(trx, line.product_id, line.quantity, nowIso);
+      if (left !== undefined) taken.set(line.product_id, left);
     }
     // Read after the updates: the rows we took are locked, so prices and names are current.
     const products = await pricingRowsById(
@@ -149,7 +152,20 @@ export class CheckoutService {
       lines.map((l) => l.id),
     );
     if (key !== undefined) await attachOrder(trx, userId, key, orderId);
-    return orderId;
+
+    // 9. The events, committed with the order or not at all.
+    const order = await this.orders.byId(orderId, trx);
+    await recordEvent(trx, { type: 'order.created', data: order, at: now });
+    for (const line of lines) {
+      const after = taken.get(line.product_id) as number;
+      await noteStockChange(trx, {
+        productId: line.product_id,
+        before: after + line.quantity,
+        after,
+        at: now,
+      });
+    }
+    return order;
   }
 
   private shortage(short: CartLineRow[], products: Map<number, PricingRow>, units: Map<number, number[]>) {

@@ -6,22 +6,24 @@ export type OrderRow = Omit<OrdersTable, 'id'> & { id: number };
 
 /**
  * Takes stock only if there is enough, in one statement: the row lock (PostgreSQL) or the write
- * lock (SQLite) makes the check and the decrement indivisible. false means the line is short.
+ * lock (SQLite) makes the check and the decrement indivisible. Returns the stock left, or
+ * undefined when the line is short.
  */
 export async function takeStock(
   trx: Trx,
   productId: number,
   quantity: number,
   now: string,
-): Promise<boolean> {
-  const result = await trx
+): Promise<number | undefined> {
+  const row = await trx
     .updateTable('products')
     .set((eb) => ({ stock: eb('stock', '-', quantity), updated_at: now }))
     .where('id', '=', productId)
     .where('stock', '>=', quantity)
     .where('archived_at', 'is', null)
+    .returning('stock')
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return row?.stock;
 }
 
 export async function returnStock(trx: Trx, productId: number, quantity: number, now: string): Promise<void> {

@@ -1,9 +1,10 @@
 import type { AppContext } from '../../context.js';
-import type { OrderStatus, Trx } from '../../db/database.js';
+import type { Executor, OrderStatus, Trx } from '../../db/database.js';
 import { notFound } from '../../lib/errors.js';
 import { toAmount } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
 import type { SessionUser } from '../auth/auth.service.js';
+import { recordEvent } from '../events/record.js';
 import {
   findOrder,
   itemsOfOrders,
@@ -16,7 +17,7 @@ import {
   serialsOfItems,
 } from './orders.repository.js';
 import type { Order } from './orders.schemas.js';
-import { canTransition, invalidTransition, STAMPS } from './orders.state.js';
+import { canTransition, invalidTransition, STAMPS, STATUS_EVENTS } from './orders.state.js';
 
 // Map.groupBy arrives in Node 21; we support Node 20.
 function groupBy<T, K>(values: T[], key: (value: T) => K): Map<K, T[]> {
@@ -33,14 +34,17 @@ function groupBy<T, K>(values: T[], key: (value: T) => K): Map<K, T[]> {
 export class OrdersService {
   constructor(private readonly ctx: AppContext) {}
 
-  /** Orders as the API shows them: each with its line snapshots and their serial numbers. */
-  private async toOrders(rows: OrderRow[]): Promise<Order[]> {
+  /**
+   * Orders as the API shows them: each with its line snapshots and their serial numbers. Read
+   * through `executor`, so a transaction can describe what it is about to commit (events).
+   */
+  private async toOrders(executor: Executor, rows: OrderRow[]): Promise<Order[]> {
     const items = await itemsOfOrders(
-      this.ctx.db,
+      executor,
       rows.map((r) => r.id),
     );
     const serials = await serialsOfItems(
-      this.ctx.db,
+      executor,
       items.map((i) => i.id),
     );
     const serialsByItem = groupBy(serials, (s) => s.order_item_id);
@@ -71,10 +75,10 @@ export class OrdersService {
   }
 
   /** One order by id, unchecked: for callers that already decided the viewer may see it. */
-  async byId(id: number): Promise<Order> {
-    const row = await findOrder(this.ctx.db, id);
+  async byId(id: number, executor: Executor = this.ctx.db): Promise<Order> {
+    const row = await findOrder(executor, id);
     if (!row) throw notFound('Order');
-    const [order] = await this.toOrders([row]);
+    const [order] = await this.toOrders(executor, [row]);
     return order as Order;
   }
 
@@ -82,13 +86,13 @@ export class OrdersService {
   async get(viewer: SessionUser, id: number): Promise<Order> {
     const row = await findOrder(this.ctx.db, id);
     if (!row || !(viewer.isAdmin || row.user_id === viewer.id)) throw notFound('Order');
-    const [order] = await this.toOrders([row]);
+    const [order] = await this.toOrders(this.ctx.db, [row]);
     return order as Order;
   }
 
   async list(filter: OrderFilter, page: Page): Promise<Paged<Order>> {
     const { rows, total } = await listOrders(this.ctx.db, filter, page);
-    return { items: await this.toOrders(rows), total };
+    return { items: await this.toOrders(this.ctx.db, rows), total };
   }
 
   /**
@@ -97,8 +101,9 @@ export class OrdersService {
    * cancellation returns stock and units in the same transaction: never twice.
    */
   async changeStatus(viewer: SessionUser, id: number, to: OrderStatus): Promise<Order> {
-    const now = this.ctx.clock.now().toISOString();
-    await this.ctx.db.transaction().execute(async (trx) => {
+    const at = this.ctx.clock.now();
+    const now = at.toISOString();
+    return this.ctx.db.transaction().execute(async (trx) => {
       const order = await findOrder(trx, id);
       if (!order || !(viewer.isAdmin || order.user_id === viewer.id)) throw notFound('Order');
       if (to === 'pending' || !canTransition(order.status, to)) throw invalidTransition(order.status, to);
@@ -107,8 +112,10 @@ export class OrdersService {
         throw invalidTransition(current?.status ?? order.status, to);
       }
       if (to === 'cancelled') await this.restock(trx, id, now);
+      const changed = await this.byId(id, trx);
+      await recordEvent(trx, { type: STATUS_EVENTS[to], data: changed, at });
+      return changed;
     });
-    return this.byId(id);
   }
 
   /** Returns a cancelled order's stock and serialized units, in product order (the lock order of checkout). */

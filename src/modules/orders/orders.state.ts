@@ -19,6 +19,13 @@ export const STAMPS = {
   cancelled: 'cancelled_at',
 } as const satisfies Record<Exclude<OrderStatus, 'pending'>, string>;
 
+/** The event each status change records (order.created is recorded by checkout). */
+export const STATUS_EVENTS = {
+  shipped: 'order.shipped',
+  delivered: 'order.delivered',
+  cancelled: 'order.cancelled',
+} as const satisfies Record<Exclude<OrderStatus, 'pending'>, string>;
+
 export const ORDER_STATUSES = Object.keys(TRANSITIONS) as OrderStatus[];
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {

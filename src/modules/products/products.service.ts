@@ -1,9 +1,11 @@
 import type { AppContext } from '../../context.js';
-import type { Executor } from '../../db/database.js';
+import type { Executor, Trx } from '../../db/database.js';
 import { AppError, conflict, invalidField, notFound } from '../../lib/errors.js';
 import { parseMoney, percentFromBasisPoints, toAmount } from '../../lib/money.js';
 import type { Paged } from '../../lib/pagination.js';
 import { priceProduct } from '../../lib/pricing.js';
+import { recordEvent } from '../events/record.js';
+import { noteStockChange } from '../insights/stock-row.js';
 import { removeMediaFiles } from '../media/media.files.js';
 import {
   categoryExists,
@@ -42,6 +44,13 @@ export class ProductsService {
     return (await this.toProducts(this.ctx.db, [row]))[0]!;
   }
 
+  /** A product as an admin sees it, read in `trx`: what an event says the change left. */
+  async inTransaction(trx: Trx, id: number): Promise<Product> {
+    const row = await findProductRow(trx, id);
+    if (!row) throw notFound('Product');
+    return (await this.toProducts(trx, [row]))[0]!;
+  }
+
   /** Live (non-archived) products by id, e.g. the lines of a cart; missing ids are simply absent. */
   async getMany(executor: Executor, ids: readonly number[]): Promise<Map<number, Product>> {
     const products = await this.toProducts(executor, await findLiveProductRows(executor, ids));
@@ -72,8 +81,9 @@ export class ProductsService {
 
   async create(input: CreateProductBody): Promise<Product> {
     const price = parseMoney(input.price, '/price');
-    const now = this.ctx.clock.now().toISOString();
-    const id = await this.ctx.db.transaction().execute(async (trx) => {
+    const at = this.ctx.clock.now();
+    const now = at.toISOString();
+    return this.ctx.db.transaction().execute(async (trx) => {
       if (!(await categoryExists(trx, input.category_id))) {
         throw invalidField('/category_id', `category ${input.category_id} does not exist`);
       }
@@ -90,9 +100,10 @@ export class ProductsService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      return row.id;
+      const product = await this.inTransaction(trx, row.id);
+      await recordEvent(trx, { type: 'product.created', data: product, at });
+      return product;
     });
-    return this.get(id, { isAdmin: true });
   }
 
   /** Partial update (PATCH and PUT alike): only the fields given change. */
@@ -104,10 +115,11 @@ export class ProductsService {
     if (input.stock !== undefined) changes.stock = input.stock;
     if (input.category_id !== undefined) changes.category_id = input.category_id;
     if (input.offer_id !== undefined) changes.offer_id = input.offer_id;
-    await this.ctx.db.transaction().execute(async (trx) => {
+    const at = this.ctx.clock.now();
+    return this.ctx.db.transaction().execute(async (trx) => {
       const current = await trx
         .selectFrom('products')
-        .select(['id', 'serialized'])
+        .select(['id', 'serialized', 'stock'])
         .where('id', '=', id)
         // Locked so a units batch cannot make it serialized between this check and the write.
         .$if(this.ctx.dialect === 'postgres', (qb) => qb.forUpdate())
@@ -124,10 +136,13 @@ export class ProductsService {
       if (typeof input.offer_id === 'number' && !(await offerExists(trx, input.offer_id))) {
         throw invalidField('/offer_id', `offer ${input.offer_id} does not exist`);
       }
-      changes.updated_at = this.ctx.clock.now().toISOString();
+      changes.updated_at = at.toISOString();
       await trx.updateTable('products').set(changes).where('id', '=', id).execute();
+      const product = await this.inTransaction(trx, id);
+      await recordEvent(trx, { type: 'product.updated', data: product, at });
+      await noteStockChange(trx, { productId: id, before: current.stock, after: product.stock, at });
+      return product;
     });
-    return this.get(id, { isAdmin: true });
   }
 
   /**
@@ -135,7 +150,8 @@ export class ProductsService {
    * their product row stays (hidden from the catalog). Returns what happened.
    */
   async remove(id: number): Promise<'deleted' | 'archived'> {
-    const now = this.ctx.clock.now().toISOString();
+    const at = this.ctx.clock.now();
+    const now = at.toISOString();
     const outcome = await this.ctx.db.transaction().execute(async (trx) => {
       // Locked (PostgreSQL) so an image upload committing now cannot leave a media row behind.
       const row = await trx
@@ -146,15 +162,20 @@ export class ProductsService {
         .executeTakeFirst();
       if (!row) throw notFound('Product');
       if (await isInOrders(trx, id)) {
-        await trx
+        const archived = await trx
           .updateTable('products')
           .set({ archived_at: now, updated_at: now })
           .where('id', '=', id)
           .where('archived_at', 'is', null)
-          .execute();
+          .executeTakeFirst();
+        if (Number(archived.numUpdatedRows) === 1) {
+          await recordEvent(trx, { type: 'product.archived', data: await this.inTransaction(trx, id), at });
+        }
         // Carts keep the line: their next read drops it with a notice telling the shopper why.
         return { kind: 'archived' as const, media: [] };
       }
+      // Removed outright, it leaves the catalog all the same: the event carries it as it was last shown.
+      await recordEvent(trx, { type: 'product.archived', data: await this.inTransaction(trx, id), at });
       const media = await productMedia(trx, id);
       await trx.deleteFrom('products').where('id', '=', id).execute();
       if (media.length > 0) {
