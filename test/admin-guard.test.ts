@@ -34,6 +34,15 @@ const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
   ['GET', '/api/admin/orders'],
   ['PATCH', '/api/orders/1/status', { status: 'shipped' }],
   ['GET', '/api/admin/inventory'],
+  ['POST', '/api/admin/webhooks', { url: 'https://hooks.example.com/x', events: ['*'] }],
+  ['GET', '/api/admin/webhooks'],
+  ['GET', '/api/admin/webhooks/1'],
+  ['PATCH', '/api/admin/webhooks/1', { enabled: false }],
+  ['DELETE', '/api/admin/webhooks/1'],
+  ['POST', '/api/admin/webhooks/1/rotate-secret'],
+  ['GET', '/api/admin/webhooks/1/deliveries'],
+  ['POST', '/api/admin/webhook-deliveries/1/retry'],
+  ['GET', '/api/admin/events'],
 ];
 
 describe('admin guard', () => {
@@ -47,7 +56,7 @@ describe('admin guard', () => {
     const customer = await t.customer('guard');
     const count = async () =>
       Promise.all(
-        ['users', 'categories', 'products', 'offers', 'units', 'orders'].map(async (table) =>
+        ['users', 'categories', 'products', 'offers', 'units', 'orders', 'webhook_endpoints'].map(async (table) =>
           Number(
             (
               await t.db
