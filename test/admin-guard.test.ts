@@ -56,15 +56,16 @@ describe('admin guard', () => {
     const customer = await t.customer('guard');
     const count = async () =>
       Promise.all(
-        ['users', 'categories', 'products', 'offers', 'units', 'orders', 'webhook_endpoints'].map(async (table) =>
-          Number(
-            (
-              await t.db
-                .selectFrom(table as 'users')
-                .select((eb) => eb.fn.countAll<number>().as('n'))
-                .executeTakeFirstOrThrow()
-            ).n,
-          ),
+        ['users', 'categories', 'products', 'offers', 'units', 'orders', 'webhook_endpoints'].map(
+          async (table) =>
+            Number(
+              (
+                await t.db
+                  .selectFrom(table as 'users')
+                  .select((eb) => eb.fn.countAll<number>().as('n'))
+                  .executeTakeFirstOrThrow()
+              ).n,
+            ),
         ),
       );
     const before = await count();
