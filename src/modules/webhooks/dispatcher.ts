@@ -20,7 +20,7 @@ export interface DispatcherDeps {
 }
 
 /** The body of every delivery of an event: built from the stored JSON text, byte for byte the same on each retry. */
-export const deliveryBody = (event: EventRow): string =>
+const deliveryBody = (event: EventRow): string =>
   `{"id":${JSON.stringify(event.id)},"type":${JSON.stringify(event.type)},"created_at":${JSON.stringify(event.created_at)},"data":${event.data}}`;
 
 /**
@@ -85,7 +85,7 @@ export class WebhookDispatcher {
     this.agent = undefined;
   }
 
-  /** Delivers everything due now and waits for the outcomes (tests, and a worker's first pass). */
+  /** Delivers everything due now and waits for the outcomes (tests drive the dispatcher with it). */
   async drain(): Promise<void> {
     for (;;) {
       const claimed = await this.claim(this.deps.config.concurrency);
@@ -97,9 +97,11 @@ export class WebhookDispatcher {
   private async tick(): Promise<void> {
     try {
       let free = this.deps.config.concurrency - this.inFlight.size;
+      let busy = false;
       while (this.running && free > 0) {
-        const claimed = await this.claim(free);
+        const claimed = await this.claim(free, busy);
         if (claimed.length < free) return;
+        busy = true; // a full claim: more are likely due, no need to look before the next
         free = this.deps.config.concurrency - this.inFlight.size;
       }
     } catch (error) {
@@ -107,11 +109,12 @@ export class WebhookDispatcher {
     }
   }
 
-  private async claim(limit: number): Promise<ClaimedDelivery[]> {
+  private async claim(limit: number, busy = false): Promise<ClaimedDelivery[]> {
     const { db, dialect, clock, config } = this.deps;
     if (limit <= 0) return [];
     const now = clock.now();
-    if (!(await anyDue(db, now.toISOString()))) return [];
+    // Idle, a read tells whether to claim: a claim is a write, which SQLite serializes with the API's.
+    if (!busy && !(await anyDue(db, now.toISOString()))) return [];
     const claimed = await claimDue(db, dialect, {
       now: now.toISOString(),
       // Long enough for the timeout and recording the outcome; after it, another process may retry.

@@ -10,7 +10,7 @@ import { invalidField } from '../../lib/errors.js';
  * reserved and documentation ranges, IPv6 unique-local (fc00::/7) and the IPv6 forms that embed
  * an IPv4 address (mapped, NAT64, 6to4, Teredo) are all refused. ipaddr.js names the ranges.
  */
-export function addressRange(address: string): string {
+function addressRange(address: string): string {
   // process() turns ::ffff:10.0.0.1 into 10.0.0.1, so a mapped address is judged as what it is.
   return ipaddr.process(address).range();
 }
