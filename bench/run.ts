@@ -29,6 +29,8 @@ interface Measurement {
   errors: number;
   non2xx: number;
   total: number;
+  /** Mean bytes on the wire per response, headers included. */
+  bytes: number;
 }
 
 async function measure(options: autocannon.Options): Promise<Measurement> {
@@ -40,6 +42,7 @@ async function measure(options: autocannon.Options): Promise<Measurement> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     total: result.requests.total,
+    bytes: result.requests.total > 0 ? result.throughput.total / result.requests.total : 0,
   };
 }
 
@@ -80,6 +83,12 @@ async function customer(server: RunningServer, name: string): Promise<string> {
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** CPU seconds (user + system) a process has used: a figure other load on the machine does not skew. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 async function main() {
@@ -159,6 +168,33 @@ async function main() {
         }
       } finally {
         await ceiling.stop();
+      }
+    }
+
+    // Catalog reads with compression on (br, gzip) and off (no Accept-Encoding): anonymous reads are
+    // response-cache hits that send the stored compressed form; a signed-in read is built and
+    // compressed per request.
+    if (wanted('compression')) {
+      for (const path of ['/api/products?limit=100', '/api/products?limit=20']) {
+        const variants = [
+          { label: 'identity', headers: {} },
+          { label: 'gzip', headers: { 'accept-encoding': 'gzip' } },
+          { label: 'br', headers: { 'accept-encoding': 'gzip, deflate, br' } },
+          {
+            label: 'br, signed in (no cache)',
+            headers: { 'accept-encoding': 'br', authorization: `Bearer ${shopper}` },
+          },
+          { label: 'identity, signed in (no cache)', headers: { authorization: `Bearer ${shopper}` } },
+        ];
+        for (const variant of variants) {
+          const cpuStart = cpuSecondsOf(pid);
+          const result = await measure({ url: `${server.url}${path}`, headers: variant.headers });
+          const perCpuSecond = result.total / (cpuSecondsOf(pid) - cpuStart);
+          report(
+            `GET ${path} ${variant.label}, ${result.bytes.toFixed(0)} B/response, ${perCpuSecond.toFixed(0)} req per server CPU-s`,
+            result,
+          );
+        }
       }
     }
 

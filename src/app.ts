@@ -29,10 +29,12 @@ import usersRoutes from './modules/users/users.routes.js';
 import { WebhookDispatcher } from './modules/webhooks/dispatcher.js';
 import webhooksRoutes from './modules/webhooks/webhooks.routes.js';
 import { authPlugin } from './plugins/auth.js';
+import { compressionPlugin } from './plugins/compression.js';
 import { etagPlugin } from './plugins/etag.js';
 import { openapiPlugin } from './plugins/openapi.js';
-import { problemPlugin } from './plugins/problem.js';
+import { clientErrorProblem, frameworkProblem, problemPlugin } from './plugins/problem.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { requestGuardsPlugin } from './plugins/request-guards.js';
 import { responseCachePlugin } from './plugins/response-cache.js';
 import { createServices, type Services } from './services.js';
 
@@ -90,6 +92,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     trustProxy: config.env === 'production' ? 'loopback, linklocal, uniquelocal' : false,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Errors raised before any route or hook runs are problems too.
+    frameworkErrors: frameworkProblem,
+    clientErrorHandler: clientErrorProblem,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only: Fastify's default text/plain parser would let a wrong content type through.
@@ -126,6 +131,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
 
   await app.register(problemPlugin);
+  await app.register(requestGuardsPlugin);
   // helmet itself, built once: @fastify/helmet rebuilds it (and re-parses the CSP) on every request.
   const securityHeaders = helmet({
     // The API serves JSON; /docs needs inline styles and scripts of the bundled reference page.
@@ -144,12 +150,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   );
   await app.register(cors, {
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
-    exposedHeaders: ['X-Total-Count', 'Link', 'X-Request-Id', 'ETag', 'Retry-After'],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: ['X-Total-Count', 'Link', 'ETag', 'Retry-After', 'X-Request-Id', 'Location'],
   });
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, authMax: config.authRateLimitMax, redis });
   await app.register(authPlugin);
   await app.register(etagPlugin);
   await app.register(responseCachePlugin);
+  // Last onSend step: the ETag and the response cache above see the identity bytes.
+  await app.register(compressionPlugin);
   await app.register(openapiPlugin);
 
   await app.register(opsRoutes);

@@ -15,14 +15,14 @@ import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 
 /** Every service, built once per process. REST routes and MCP tools both call these. */
 export function createServices(ctx: AppContext) {
-  const users = new UsersService(ctx);
-  const auth = new AuthService(ctx, users);
+  const auth = new AuthService(ctx);
+  const media = new MediaService(ctx);
+  const users = new UsersService(ctx, auth, media);
   const products = new ProductsService(ctx);
   const categories = new CategoriesService(ctx, products);
   const offers = new OffersService(ctx, products);
   const units = new UnitsService(ctx, products);
   const insights = new InsightsService(ctx, products);
-  const media = new MediaService(ctx);
   const cart = new CartService(ctx, products);
   const orders = new OrdersService(ctx);
   const checkout = new CheckoutService(ctx, orders);

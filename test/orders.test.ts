@@ -168,6 +168,33 @@ for (const dialect of testDialects()) {
       assert.equal((await setStatus(order.id, 'shipped')).statusCode, 409);
     });
 
+    it('lets a customer only cancel their own order, in the service that REST and MCP share', async () => {
+      const owner = await t.customer();
+      const { order } = await placeOrder(owner.token);
+      const { orders } = t.app.services;
+      const customer = { id: owner.id, isAdmin: false };
+      await assert.rejects(orders.changeStatus(customer, order.id, 'shipped'), {
+        status: 403,
+        code: 'forbidden',
+      });
+      await assert.rejects(orders.changeStatus(customer, order.id, 'delivered'), {
+        status: 409,
+        code: 'invalid_transition',
+      });
+      // Nothing moved: over HTTP the order is still pending.
+      const seen = await t.request({ method: 'GET', url: `/api/orders/${order.id}`, token: owner.token });
+      assert.equal(seen.json().status, 'pending');
+      assert.equal(seen.json().shipped_at, null);
+
+      assert.equal((await setStatus(order.id, 'shipped')).statusCode, 200);
+      await assert.rejects(orders.changeStatus(customer, order.id, 'delivered'), {
+        status: 403,
+        code: 'forbidden',
+      });
+      assert.equal((await setStatus(order.id, 'delivered', owner.token)).statusCode, 403);
+      assert.equal((await cancel(order.id, owner.token)).statusCode, 409);
+    });
+
     it('lists all orders for admins, filtered by status and user', async () => {
       const alice = await t.customer();
       const bob = await t.customer();

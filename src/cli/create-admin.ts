@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createDatabase } from '../db/connect.js';
 import { setupDatabase } from '../db/migrate.js';
+import { deleteRefreshTokensOf } from '../modules/auth/auth.repository.js';
 import { hashPassword } from '../modules/auth/password.js';
+import { findUserByUsername, insertUser, updateUser } from '../modules/users/users.repository.js';
 
 // `npm run create-admin -- --username boss [--password ...]`: makes an admin, or resets an
 // existing user's password and makes it admin. Without --password (or ADMIN_PASSWORD) a random
@@ -24,35 +26,24 @@ try {
   const now = new Date().toISOString();
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('users')
-      .select(['id', 'token_version'])
-      .where('username_key', '=', username.toLowerCase())
-      .executeTakeFirst();
+    const existing = await findUserByUsername(trx, username);
     if (existing) {
-      await trx
-        .updateTable('users')
-        .set({
-          password_hash: passwordHash,
-          is_admin: 1,
-          token_version: existing.token_version + 1,
-          updated_at: now,
-        })
-        .where('id', '=', existing.id)
-        .execute();
-      await trx.deleteFrom('refresh_tokens').where('user_id', '=', existing.id).execute();
+      await updateUser(trx, existing.id, {
+        password_hash: passwordHash,
+        is_admin: 1,
+        token_version: existing.token_version + 1,
+        updated_at: now,
+      });
+      await deleteRefreshTokensOf(trx, existing.id);
     } else {
-      await trx
-        .insertInto('users')
-        .values({
-          username,
-          username_key: username.toLowerCase(),
-          password_hash: passwordHash,
-          is_admin: 1,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await insertUser(trx, {
+        username,
+        username_key: username.toLowerCase(),
+        password_hash: passwordHash,
+        is_admin: 1,
+        created_at: now,
+        updated_at: now,
+      });
     }
   });
   console.log(

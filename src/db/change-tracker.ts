@@ -10,26 +10,7 @@ import {
   type UnknownRow,
 } from 'kysely';
 import pg from 'pg';
-
-/**
- * Tables whose writes never change what the public catalog shows. A write anywhere else (products,
- * categories, offers, images, units, orders — stock and best sellers follow orders) advances the
- * catalog version, which is what the response cache keys on. Listing what cannot matter, rather than
- * what can, means a new table is tracked by default.
- */
-export const UNTRACKED_TABLES = [
-  'users',
-  'refresh_tokens',
-  'cart_items',
-  'idempotency_keys',
-  'events',
-  'webhook_endpoints',
-  'webhook_subscriptions',
-  'webhook_deliveries',
-  'kysely_migration',
-  'kysely_migration_lock',
-];
-export const CATALOG_CHANNEL = 'mercato_catalog';
+import { CATALOG_CHANNEL, CATALOG_TABLES } from './catalog-tables.js';
 
 function writtenTable(node: RootOperationNode): string | null | undefined {
   const name = (n: OperationNode | undefined): string | undefined => {
@@ -53,14 +34,20 @@ function writtenTable(node: RootOperationNode): string | null | undefined {
   }
 }
 
-/** Counts catalog writes made through one Kysely instance (and its transactions), in this process. */
+/**
+ * Counts catalog writes (to CATALOG_TABLES, or raw SQL writes of unknown target) made through one
+ * Kysely instance and its transactions, in this process.
+ */
 export class ChangeTracker implements KyselyPlugin {
   private local = 0;
   private external = 0;
+  /** Every statement run through this instance: what proves a response-cache hit ran none. */
+  statements = 0;
 
   transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
     const table = writtenTable(node);
-    if (table === null || (table !== undefined && !UNTRACKED_TABLES.includes(table))) this.local += 1;
+    this.statements += 1;
+    if (table === null || (table !== undefined && CATALOG_TABLES.has(table))) this.local += 1;
     return node;
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
 import type { Config } from '../config.js';
 import { hashPassword } from '../modules/auth/password.js';
+import { syncCatalogTriggers } from './catalog-tables.js';
 import { dialectOf } from './connect.js';
 import type { Db } from './database.js';
 import { migrations } from './migrations/index.js';
@@ -85,6 +86,7 @@ async function migrateAndSeed(
   config: Pick<Config, 'env' | 'adminUsername' | 'adminPassword'>,
 ): Promise<SetupReport> {
   const migrated = await migrateToLatest(db);
+  if (dialectOf(db) === 'postgres') await syncCatalogTriggers(db);
   const now = new Date().toISOString();
   await db
     .insertInto('categories')

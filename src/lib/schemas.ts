@@ -21,13 +21,25 @@ export function problems(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(statuses.map((status) => [status, ProblemRef]));
 }
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+/**
+ * The largest integer both databases hold in an INTEGER column (PostgreSQL int4). Every numeric
+ * query or path value is bounded: `offset=1e20` is a 400, never a 500 from the driver.
+ */
+export const MAX_INT = 2_147_483_647;
+
+/** A row id, as a path or query value or a body field. */
+export const RowId = (options: { description?: string } = {}) =>
+  Type.Integer({ minimum: 1, maximum: MAX_INT, ...options });
+
+export const IdParams = Type.Object({ id: RowId() });
 
 export const Pagination = {
   limit: Type.Optional(
     Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100)' }),
   ),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Items to skip' })),
+  offset: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: MAX_INT, default: 0, description: 'Items to skip' }),
+  ),
 };
 
 /** A JSON number with at most two decimals, 0 to 99,999,999.99 (checked exactly in money.ts). */

@@ -28,8 +28,6 @@ export function parseInstant(value: string, path: string): string {
   return date.toISOString();
 }
 
-export const toInstant = (date: Date): string => date.toISOString();
-
 export function addDays(date: Date, days: number): Date {
   return new Date(date.getTime() + days * 86_400_000);
 }

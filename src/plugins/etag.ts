@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { etagForCoding, selectCoding, varyOn } from './compression.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -48,15 +49,16 @@ export const etagPlugin = fp(async (app: FastifyInstance) => {
     if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload)))
       return payload;
     const etag = etagOf(payload, reply);
-    reply.header('etag', etag);
+    reply.header('etag', etag); // the identity tag: compression adds its coding when it encodes
     reply.header(
       'cache-control',
       request.headers.authorization ? PRIVATE_CACHE_CONTROL : PUBLIC_CACHE_CONTROL,
     );
-    const vary = reply.getHeader('vary');
-    reply.header('vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
-    if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
+    varyOn(reply, 'Authorization');
+    const sent = etagForCoding(etag, selectCoding(request, reply, Buffer.byteLength(payload)));
+    if (ifNoneMatchHits(request.headers['if-none-match'], sent)) {
       reply.code(304);
+      reply.header('etag', sent);
       reply.removeHeader('content-length');
       reply.removeHeader('content-type');
       return '';

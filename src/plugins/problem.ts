@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, type FieldError, type ProblemCode, titleFor } from '../lib/errors.js';
 
@@ -8,9 +10,41 @@ interface ProblemBody {
   status: number;
   detail: string;
   code: ProblemCode;
-  instance: string;
+  instance?: string;
   errors?: FieldError[];
   [extension: string]: unknown;
+}
+
+/** The problem object itself, also written where there is no Fastify reply (a broken request). */
+export function problemBody(
+  status: number,
+  code: ProblemCode,
+  detail: string,
+  instance?: string,
+  extensions: Record<string, unknown> = {},
+): ProblemBody {
+  return {
+    type: `https://mercato.dev/problems/${code.replaceAll('_', '-')}`,
+    title: titleFor(status),
+    status,
+    detail,
+    code,
+    ...(instance === undefined ? {} : { instance }),
+    ...extensions,
+  };
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/**
+ * RFC 9110 §11.6.1: a 401 names the scheme to use. RFC 6750 §3.1: a presented bearer token that
+ * was refused is `invalid_token`; another scheme or a malformed header is `invalid_request`.
+ */
+function bearerChallenge(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (!header) return 'Bearer realm="mercato"';
+  const error = /^Bearer\s+\S/i.test(header) ? 'invalid_token' : 'invalid_request';
+  return `Bearer realm="mercato", error="${error}"`;
 }
 
 export function sendProblem(
@@ -21,17 +55,70 @@ export function sendProblem(
   detail: string,
   extensions: Record<string, unknown> = {},
 ): FastifyReply {
-  const body: ProblemBody = {
-    type: `https://mercato.dev/problems/${code.replaceAll('_', '-')}`,
-    title: titleFor(status),
-    status,
-    detail,
-    code,
-    instance: request.url.split('?')[0] ?? request.url,
-    ...extensions,
-  };
+  const body = problemBody(status, code, detail, request.url.split('?')[0] ?? request.url, extensions);
+  if (status === 401) reply.header('www-authenticate', bearerChallenge(request));
   // A string payload bypasses the route's response serializer: problems have their own shape.
-  return reply.code(status).type('application/problem+json; charset=utf-8').send(JSON.stringify(body));
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/** A bug: the log gets everything (with the request id), the client nothing it could exploit. */
+function sendInternalError(request: FastifyRequest, reply: FastifyReply, error: Error, message: string) {
+  request.log.error({ err: error }, message);
+  return sendProblem(
+    request,
+    reply,
+    500,
+    'internal_error',
+    'An unexpected error occurred; it has been logged',
+    {
+      request_id: request.id,
+    },
+  );
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs (a malformed
+ * percent-encoding, a path parameter longer than maxParamLength).
+ */
+export function frameworkProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return sendProblem(request, reply, 414, 'uri_too_long', 'A path segment of the URL is too long');
+  if (error.code === 'FST_ERR_BAD_URL')
+    return sendProblem(request, reply, 400, 'bad_request', 'The URL is malformed (invalid percent-encoding)');
+  return sendInternalError(request, reply, error, 'router error');
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; code: ProblemCode; detail: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'header_too_large', detail: 'The request headers are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'request_timeout',
+    detail: 'The request took too long to arrive',
+  },
+};
+
+/**
+ * The server's `clientError`: Node could not parse the request (oversized headers, garbage), so
+ * there is no request object; the problem is written on the socket, which is then closed.
+ */
+export function clientErrorProblem(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = (error.code && CLIENT_ERRORS[error.code]) || {
+    status: 400,
+    code: 'bad_request' as const,
+    detail: 'The request is not valid HTTP/1.1',
+  };
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(problemBody(known.status, known.code, known.detail));
+  socket.end(
+    `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\n` +
+      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
 }
 
 interface AjvIssue {
@@ -110,27 +197,34 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
     if (status >= 400 && status < 500) {
       return sendProblem(request, reply, status, status === 404 ? 'not_found' : 'bad_request', error.message);
     }
-    // A bug: the log gets everything (with the request id), the client nothing it could exploit.
-    request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(
-      request,
-      reply,
-      500,
-      'internal_error',
-      'An unexpected error occurred; it has been logged',
-      {
-        request_id: request.id,
-      },
-    );
+    return sendInternalError(request, reply, error, 'unhandled error');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      request,
-      reply,
-      404,
-      'not_found',
-      `No route for ${request.method} ${request.url.split('?')[0]}`,
-    ),
-  );
+  // 405 needs to know which methods a path answers to: collected from the routes as they are
+  // registered (catch-all routes such as the CORS preflight's `OPTIONS *` excepted).
+  const methods = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    if (route.url === '*' || route.url === '/*') return;
+    for (const method of [route.method].flat()) methods.add(method);
+  });
+  const allowedMethods = (path: string) =>
+    [...methods]
+      .filter((method) => app.findRoute({ method: method as HTTPMethods, url: path }) !== null)
+      .sort();
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = allowedMethods(path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(
+        request,
+        reply,
+        405,
+        'method_not_allowed',
+        `${path} does not answer ${request.method}`,
+      );
+    }
+    return sendProblem(request, reply, 404, 'not_found', `No route for ${request.method} ${path}`);
+  });
 });

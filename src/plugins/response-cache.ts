@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { sql } from 'kysely';
 import { followExternalChanges } from '../db/change-tracker.js';
 import { changeTrackerOf } from '../db/connect.js';
+import { type Coding, encode, etagForCoding, selectCoding } from './compression.js';
 import { ifNoneMatchHits } from './etag.js';
 
 declare module 'fastify' {
@@ -14,7 +15,10 @@ declare module 'fastify' {
 }
 
 interface Entry {
-  body: string;
+  /** The identity bytes, as the route sent them (a Buffer: a hit skips encoding a string). */
+  body: Buffer;
+  /** Compressed once, on the first hit that asks for a coding, then served as they are. */
+  encoded: Partial<Record<Coding, Buffer>>;
   headers: Record<string, string>;
   version: string;
   expiresAt: number;
@@ -30,7 +34,9 @@ const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'vary', 'x-tota
  * entries carry the catalog version they were computed at (every catalog write, in this process or
  * — through PostgreSQL NOTIFY or SQLite's data_version — in another, advances it) and expire at the
  * next offer start or end, because prices change with time alone. So an admin's write shows on the
- * very next read, and the cache needs no invalidation code in any service.
+ * very next read, and the cache needs no invalidation code in any service. Entries keep their
+ * compressed forms (br, gzip), so a hit costs no compression. `X-Cache: hit|miss` says which
+ * happened on every cacheable request.
  */
 export const responseCachePlugin = fp(async (app: FastifyInstance) => {
   const { db, clock, config } = app.ctx;
@@ -43,11 +49,30 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
 
   const entries = new Map<string, Entry>();
   let bytes = 0;
+  const sizeOf = (entry: Entry) =>
+    entry.body.length + (entry.encoded.br?.length ?? 0) + (entry.encoded.gzip?.length ?? 0);
   const evict = (key: string) => {
     const entry = entries.get(key);
     if (!entry) return;
-    bytes -= entry.body.length;
+    bytes -= sizeOf(entry);
     entries.delete(key);
+  };
+  const trim = () => {
+    for (const key of entries.keys()) {
+      if (bytes <= MAX_BYTES) break;
+      evict(key);
+    }
+  };
+  const encodedBody = async (key: string, entry: Entry, coding: Coding): Promise<Buffer> => {
+    const known = entry.encoded[coding];
+    if (known) return known;
+    const encoded = await encode(entry.body, coding);
+    if (entries.get(key) === entry && !entry.encoded[coding]) {
+      entry.encoded[coding] = encoded;
+      bytes += encoded.length;
+      trim();
+    }
+    return encoded;
   };
 
   let boundary: { version: string; at: number } | undefined;
@@ -73,6 +98,7 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
     if (!cacheable(request)) return;
     external.refresh();
     request.catalogVersion = tracker.version;
+    reply.header('x-cache', 'miss');
     const entry = entries.get(request.url);
     if (!entry) return;
     if (entry.version !== request.catalogVersion || clock.now().getTime() >= entry.expiresAt) {
@@ -82,12 +108,17 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
     entries.delete(request.url); // most recently used last
     entries.set(request.url, entry);
     request.servedFromCache = true;
-    reply.headers(entry.headers);
-    if (ifNoneMatchHits(request.headers['if-none-match'], entry.headers.etag ?? '')) {
+    reply.headers(entry.headers).header('x-cache', 'hit');
+    const coding = selectCoding(request, reply, entry.body.length);
+    const etag = etagForCoding(entry.headers.etag ?? '', coding);
+    reply.header('etag', etag);
+    if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
       reply.removeHeader('content-type');
       return reply.code(304).send();
     }
-    return reply.send(entry.body);
+    if (!coding) return reply.send(entry.body);
+    const body = await encodedBody(request.url, entry, coding);
+    return reply.header('content-encoding', coding).send(body);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -107,12 +138,10 @@ export const responseCachePlugin = fp(async (app: FastifyInstance) => {
       if (value !== undefined) headers[name] = String(value);
     }
     evict(request.url);
-    entries.set(request.url, { body: payload, headers, version, expiresAt });
-    bytes += payload.length;
-    for (const key of entries.keys()) {
-      if (bytes <= MAX_BYTES) break;
-      evict(key);
-    }
+    const body = Buffer.from(payload);
+    entries.set(request.url, { body, encoded: {}, headers, version, expiresAt });
+    bytes += body.length;
+    trim();
     return payload;
   });
 });

@@ -1,11 +1,12 @@
 import { type Kysely, sql } from 'kysely';
-import { CATALOG_CHANNEL } from '../change-tracker.js';
+import { CATALOG_CHANNEL } from '../catalog-tables.js';
 import { dialectOf } from '../connect.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then, not today's type
 type AnyDb = Kysely<any>;
 
-// Fixed at the time of this migration; a later table that shapes the catalog adds its own trigger.
+// As it was when this migration was written; syncCatalogTriggers (run after every migration) keeps
+// the triggers equal to CATALOG_TABLES from then on.
 const CATALOG_TABLES = [
   'products',
   'categories',

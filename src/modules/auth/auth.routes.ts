@@ -18,7 +18,7 @@ function refreshTokenOf(
 
 export default async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { auth } = app.services;
+  const { auth, users } = app.services;
   const authLimit = app.authRateLimit;
 
   app.post(
@@ -33,7 +33,7 @@ export default async function authRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const user = await auth.register(request.body);
+      const user = await users.register(request.body);
       return reply.code(201).send({ message: 'User created', user });
     },
   );

@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
-import { isUniqueViolation } from '../../db/errors.js';
-import { conflict, invalidField, unauthorized } from '../../lib/errors.js';
+import type { Trx } from '../../db/database.js';
+import { invalidField, unauthorized } from '../../lib/errors.js';
 import {
   findSessionUser,
   findUserByEmail,
   findUserById,
   findUserByUsername,
 } from '../users/users.repository.js';
-import type { User } from '../users/users.schemas.js';
-import type { UsersService } from '../users/users.service.js';
-import type { LoginBody, RegisterBody } from './auth.schemas.js';
+import {
+  deleteRefreshTokensOf,
+  insertRefreshToken,
+  revokeFamily,
+  spendRefreshToken,
+  wasRefreshTokenUsed,
+} from './auth.repository.js';
+import type { LoginBody } from './auth.schemas.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password.js';
 import { TokenSigner } from './tokens.js';
 
@@ -31,10 +36,7 @@ const INVALID_CREDENTIALS = 'Invalid username or password';
 export class AuthService {
   readonly tokens: TokenSigner;
 
-  constructor(
-    private readonly ctx: AppContext,
-    private readonly users: UsersService,
-  ) {
+  constructor(private readonly ctx: AppContext) {
     this.tokens = new TokenSigner(
       ctx.config.jwtSecret,
       ctx.config.accessTokenTtlSeconds,
@@ -42,35 +44,22 @@ export class AuthService {
     );
   }
 
-  async register(input: RegisterBody): Promise<User> {
-    const now = this.ctx.clock.now().toISOString();
-    try {
-      const { id } = await this.ctx.db
-        .insertInto('users')
-        .values({
-          username: input.username,
-          username_key: input.username.toLowerCase(),
-          email: input.email ?? null,
-          email_key: input.email?.toLowerCase() ?? null,
-          password_hash: await hashPassword(input.password),
-          first_name: input.first_name ?? null,
-          last_name: input.last_name ?? null,
-          address: input.address ?? null,
-          is_admin: 0,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return this.users.get(id);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        const taken =
-          input.email && (await findUserByEmail(this.ctx.db, input.email)) ? 'That email' : 'That username';
-        throw conflict(`${taken} is already registered`);
-      }
-      throw error;
-    }
+  /** An argon2id hash of a new password, for the module that stores it (users). */
+  hashPassword(password: string): Promise<string> {
+    return hashPassword(password);
+  }
+
+  /** Whether `password` matches the stored hash; false for a malformed hash, never a throw. */
+  checkPassword(passwordHash: string, password: string): Promise<boolean> {
+    return verifyPassword(passwordHash, password);
+  }
+
+  /**
+   * Ends every refresh session of a user, inside the caller's transaction (a password or role
+   * change); access tokens end with the token_version bump the caller writes.
+   */
+  endSessions(trx: Trx, userId: number): Promise<void> {
+    return deleteRefreshTokensOf(trx, userId);
   }
 
   /** One answer for "no such user" and "wrong password", in the same time, on purpose. */
@@ -94,27 +83,9 @@ export class AuthService {
     const nowIso = now.toISOString();
     const claims = await this.tokens.verifyRefresh(refreshToken, now);
     const outcome = await this.ctx.db.transaction().execute(async (trx) => {
-      const spent = await trx
-        .updateTable('refresh_tokens')
-        .set({ used_at: nowIso })
-        .where('id', '=', claims.tokenId)
-        .where('used_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .where('expires_at', '>', nowIso)
-        .executeTakeFirst();
-      if (Number(spent.numUpdatedRows) === 1) return 'rotated' as const;
-      const row = await trx
-        .selectFrom('refresh_tokens')
-        .select(['used_at'])
-        .where('id', '=', claims.tokenId)
-        .executeTakeFirst();
-      if (row?.used_at) {
-        await trx
-          .updateTable('refresh_tokens')
-          .set({ revoked_at: nowIso })
-          .where('family_id', '=', claims.familyId)
-          .where('revoked_at', 'is', null)
-          .execute();
+      if (await spendRefreshToken(trx, claims.tokenId, nowIso)) return 'rotated' as const;
+      if (await wasRefreshTokenUsed(trx, claims.tokenId)) {
+        await revokeFamily(trx, claims.familyId, nowIso);
         return 'reused' as const;
       }
       return 'invalid' as const;
@@ -129,13 +100,7 @@ export class AuthService {
 
   async logout(refreshToken: string): Promise<void> {
     const claims = await this.tokens.verifyRefresh(refreshToken, this.ctx.clock.now());
-    await this.ctx.db
-      .updateTable('refresh_tokens')
-      .set({ revoked_at: this.ctx.clock.now().toISOString() })
-      .where('family_id', '=', claims.familyId)
-      .where('user_id', '=', claims.userId)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await revokeFamily(this.ctx.db, claims.familyId, this.ctx.clock.now().toISOString(), claims.userId);
   }
 
   /** Verifies an access token and that its user still exists with the same token version. */
@@ -157,18 +122,15 @@ export class AuthService {
     const now = this.ctx.clock.now();
     const access = await this.tokens.signAccess({ userId, isAdmin, version }, now);
     const refresh = await this.tokens.signRefresh({ userId, familyId }, now);
-    await this.ctx.db
-      .insertInto('refresh_tokens')
-      .values({
-        id: refresh.tokenId,
-        family_id: familyId,
-        user_id: userId,
-        expires_at: new Date(now.getTime() + this.tokens.refreshTtl * 1000).toISOString(),
-        used_at: null,
-        revoked_at: null,
-        created_at: now.toISOString(),
-      })
-      .execute();
+    await insertRefreshToken(this.ctx.db, {
+      id: refresh.tokenId,
+      family_id: familyId,
+      user_id: userId,
+      expires_at: new Date(now.getTime() + this.tokens.refreshTtl * 1000).toISOString(),
+      used_at: null,
+      revoked_at: null,
+      created_at: now.toISOString(),
+    });
     return {
       access_token: access,
       refresh_token: refresh.token,

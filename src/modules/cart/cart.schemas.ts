@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { RowId } from '../../lib/schemas.js';
 import { Product } from '../products/products.schemas.js';
 
 export const MAX_LINE_QUANTITY = 999;
@@ -7,7 +8,7 @@ const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY, descript
 
 export const AddToCartBody = Type.Object(
   {
-    product_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+    product_id: RowId(),
     quantity: Type.Optional({ ...Quantity, default: 1 }),
   },
   { additionalProperties: false },
@@ -20,7 +21,7 @@ export const UpdateCartItemBody = Type.Object(
 );
 
 export const ProductIdParams = Type.Object({
-  product_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  product_id: RowId(),
 });
 
 export const CartLine = Type.Object({

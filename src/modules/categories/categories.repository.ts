@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/database.js';
+import type { Executor, Trx } from '../../db/database.js';
 
 function selectCategories(db: Executor) {
   return db
@@ -42,3 +42,27 @@ export const countAllProducts = async (db: Executor, categoryId: number) =>
         .executeTakeFirstOrThrow()
     ).n,
   );
+
+/** Stores the name and its case-folded key, which the unique index compares. */
+export async function insertCategory(db: Executor, name: string, now: string): Promise<number> {
+  const row = await db
+    .insertInto('categories')
+    .values({ name, name_key: name.toLowerCase(), created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+/** false when there is no such category. */
+export async function renameCategory(db: Executor, id: number, name: string, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('categories')
+    .set({ name, name_key: name.toLowerCase(), updated_at: now })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function deleteCategory(trx: Trx, id: number): Promise<void> {
+  await trx.deleteFrom('categories').where('id', '=', id).execute();
+}

@@ -4,7 +4,15 @@ import { conflict, notFound } from '../../lib/errors.js';
 import type { Paged } from '../../lib/pagination.js';
 import type { Product } from '../products/products.schemas.js';
 import type { ProductQuery, ProductsService } from '../products/products.service.js';
-import { type CategoryRow, countAllProducts, findCategory, listCategories } from './categories.repository.js';
+import {
+  type CategoryRow,
+  countAllProducts,
+  deleteCategory,
+  findCategory,
+  insertCategory,
+  listCategories,
+  renameCategory,
+} from './categories.repository.js';
 import type { Category, CategoryBody } from './categories.schemas.js';
 
 const toCategory = (row: CategoryRow): Category => ({
@@ -38,41 +46,29 @@ export class CategoriesService {
   async create(input: CategoryBody): Promise<Category> {
     const now = this.ctx.clock.now().toISOString();
     const name = input.name.trim();
-    const row = await this.unique(name, () =>
-      this.ctx.db
-        .insertInto('categories')
-        .values({ name, name_key: name.toLowerCase(), created_at: now, updated_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow(),
-    );
-    return this.get(row.id);
+    const id = await this.unique(name, () => insertCategory(this.ctx.db, name, now));
+    return this.get(id);
   }
 
   async update(id: number, input: CategoryBody): Promise<Category> {
     const name = input.name.trim();
-    const result = await this.unique(name, () =>
-      this.ctx.db
-        .updateTable('categories')
-        .set({ name, name_key: name.toLowerCase(), updated_at: this.ctx.clock.now().toISOString() })
-        .where('id', '=', id)
-        .executeTakeFirst(),
-    );
-    if (Number(result.numUpdatedRows) === 0) throw notFound('Category');
+    const now = this.ctx.clock.now().toISOString();
+    if (!(await this.unique(name, () => renameCategory(this.ctx.db, id, name, now))))
+      throw notFound('Category');
     return this.get(id);
   }
 
   /** Refused while any product (archived ones included) is in the category. */
   async remove(id: number): Promise<void> {
     await this.ctx.db.transaction().execute(async (trx) => {
-      const exists = await trx.selectFrom('categories').select('id').where('id', '=', id).executeTakeFirst();
-      if (!exists) throw notFound('Category');
+      if (!(await findCategory(trx, id))) throw notFound('Category');
       const count = await countAllProducts(trx, id);
       if (count > 0) {
         throw conflict(`The category still has ${count} product(s); move or delete them first`, {
           product_count: count,
         });
       }
-      await trx.deleteFrom('categories').where('id', '=', id).execute();
+      await deleteCategory(trx, id);
     });
   }
 

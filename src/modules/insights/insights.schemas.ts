@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Pagination } from '../../lib/schemas.js';
+import { Pagination, RowId } from '../../lib/schemas.js';
 import { Product } from '../products/products.schemas.js';
 
 export const RecommendationsQuery = Type.Object(
@@ -47,7 +47,7 @@ export const InventoryQuery = Type.Object(
       }),
     ),
     reorder: Type.Optional(Type.Boolean({ description: 'true: only products flagged for reorder' })),
-    category_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+    category_id: Type.Optional(RowId()),
     sort: Type.Optional(
       Type.Union(
         INVENTORY_SORTS.map((s) => Type.Literal(s)),

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TSchema } from 'typebox';
 import { type FieldError, ValidationError } from '../../lib/errors.js';
+import { refuseNul } from '../../lib/nul.js';
 
 type Json = { [key: string]: unknown };
 
@@ -53,6 +54,7 @@ export function argumentValidator<T>(schema: Json): (args: unknown) => T {
   const validate: ValidateFunction = ajv.compile(schema);
   return (args) => {
     const value = args ?? {};
+    refuseNul(value);
     if (!validate(value)) throw new ValidationError((validate.errors ?? []).map(fieldError));
     return value as T;
   };

@@ -13,6 +13,21 @@ export async function insertMedia(trx: Trx, media: NewMedia): Promise<number> {
   return Number(row.id);
 }
 
+export const findMediaKeys = (db: Executor, ids: readonly number[]): Promise<MediaKeys[]> =>
+  ids.length === 0
+    ? Promise.resolve([])
+    : db.selectFrom('media').select(['id', 'storage_key', 'thumbnail_key']).where('id', 'in', ids).execute();
+
+/** Which of these file keys a media row still references (as its file or its thumbnail). */
+export async function referencedKeys(db: Executor, keys: readonly string[]): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('media')
+    .select(['storage_key', 'thumbnail_key'])
+    .where((eb) => eb.or([eb('storage_key', 'in', keys), eb('thumbnail_key', 'in', keys)]))
+    .execute();
+  return new Set(rows.flatMap((row) => [row.storage_key, row.thumbnail_key]));
+}
+
 /** Deleting a media row also deletes the product_images rows that point at it (foreign key). */
 export async function deleteMediaRows(trx: Trx, ids: readonly number[]): Promise<void> {
   if (ids.length > 0) await trx.deleteFrom('media').where('id', 'in', ids).execute();
@@ -88,32 +103,3 @@ export async function compactPositions(trx: Trx, productId: number): Promise<voi
     }
   }
 }
-
-/** The user's current profile image (null: none), its row locked on PostgreSQL like lockProduct. */
-export async function lockUserProfile(
-  trx: Trx,
-  userId: number,
-  forUpdate: boolean,
-): Promise<{ media: MediaKeys | null } | undefined> {
-  const user = await trx
-    .selectFrom('users')
-    .select('profile_media_id')
-    .where('id', '=', userId)
-    .$if(forUpdate, (qb) => qb.forUpdate())
-    .executeTakeFirst();
-  if (!user) return undefined;
-  if (user.profile_media_id === null) return { media: null };
-  const media = await trx
-    .selectFrom('media')
-    .select(['id', 'storage_key', 'thumbnail_key'])
-    .where('id', '=', user.profile_media_id)
-    .executeTakeFirst();
-  return { media: media ?? null };
-}
-
-export const setProfileMedia = (trx: Trx, userId: number, mediaId: number | null, now: string) =>
-  trx
-    .updateTable('users')
-    .set({ profile_media_id: mediaId, updated_at: now })
-    .where('id', '=', userId)
-    .execute();

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { RowId } from '../../lib/schemas.js';
 
 export const GalleryImage = Type.Object({
   id: Type.Integer(),
@@ -14,8 +15,8 @@ export const GalleryImage = Type.Object({
 export type GalleryImage = Static<typeof GalleryImage>;
 
 export const ProductImageParams = Type.Object({
-  id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
-  image_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  id: RowId(),
+  image_id: RowId(),
 });
 
 /**

@@ -2,20 +2,20 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import type { Trx } from '../../db/database.js';
 import { conflict, notFound, unauthorized } from '../../lib/errors.js';
+import { lockUser, updateUser } from '../users/users.repository.js';
 import { processImage } from './image.js';
 import { removeMediaFiles } from './media.files.js';
 import {
   compactPositions,
   countProductImages,
   deleteMediaRows,
+  findMediaKeys,
   insertMedia,
   insertProductImage,
   lockProduct,
-  lockUserProfile,
   type MediaKeys,
   productExists,
   productImages,
-  setProfileMedia,
 } from './media.repository.js';
 import type { GalleryImage } from './media.schemas.js';
 
@@ -122,12 +122,29 @@ export class MediaService {
     await removeMediaFiles(this.ctx.storage, [removed]);
   }
 
+  /**
+   * Removes the files of media rows whose deletion has committed (for modules that delete media
+   * rows in their own transaction, e.g. an account deletion). Failures leave orphans, never throw.
+   */
+  removeFiles(media: readonly MediaKeys[]): Promise<void> {
+    return removeMediaFiles(this.ctx.storage, media);
+  }
+
+  /** The user's current profile image (null: none), the user row locked on PostgreSQL like a product. */
+  private async lockUserProfile(trx: Trx, userId: number): Promise<{ media: MediaKeys | null } | undefined> {
+    const user = await lockUser(trx, userId, this.lockRows);
+    if (!user) return undefined;
+    if (user.profile_media_id === null) return { media: null };
+    const [media] = await findMediaKeys(trx, [user.profile_media_id]);
+    return { media: media ?? null };
+  }
+
   async setProfileImage(userId: number, data: Buffer): Promise<void> {
     await this.store(data, async (trx, media) => {
-      const user = await lockUserProfile(trx, userId, this.lockRows);
+      const user = await this.lockUserProfile(trx, userId);
       if (!user) throw unauthorized('This account no longer exists');
       const old = user.media ? [user.media] : [];
-      await setProfileMedia(trx, userId, media.id, media.created_at);
+      await updateUser(trx, userId, { profile_media_id: media.id, updated_at: media.created_at });
       await deleteMediaRows(
         trx,
         old.map((m) => m.id),
@@ -138,10 +155,13 @@ export class MediaService {
 
   async deleteProfileImage(userId: number): Promise<void> {
     const removed = await this.ctx.db.transaction().execute(async (trx) => {
-      const user = await lockUserProfile(trx, userId, this.lockRows);
+      const user = await this.lockUserProfile(trx, userId);
       if (!user) throw unauthorized('This account no longer exists');
       if (!user.media) throw notFound('Profile image');
-      await setProfileMedia(trx, userId, null, this.ctx.clock.now().toISOString());
+      await updateUser(trx, userId, {
+        profile_media_id: null,
+        updated_at: this.ctx.clock.now().toISOString(),
+      });
       await deleteMediaRows(trx, [user.media.id]);
       return user.media;
     });

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.js';
+import { referencedKeys } from './media.repository.js';
 import type { Storage } from './storage.js';
 
 /** Files younger than this may belong to an upload whose transaction is still running. */
@@ -23,12 +24,7 @@ export async function sweepOrphanFiles(
   let batch: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const rows = await db
-      .selectFrom('media')
-      .select(['storage_key', 'thumbnail_key'])
-      .where((eb) => eb.or([eb('storage_key', 'in', batch), eb('thumbnail_key', 'in', batch)]))
-      .execute();
-    const referenced = new Set(rows.flatMap((row) => [row.storage_key, row.thumbnail_key]));
+    const referenced = await referencedKeys(db, batch);
     for (const key of batch) {
       if (referenced.has(key)) continue;
       await storage.delete(key);

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Pagination } from '../../lib/schemas.js';
+import { Pagination, RowId } from '../../lib/schemas.js';
 
 export const Offer = Type.Object({
   id: Type.Integer(),
@@ -48,6 +48,6 @@ export type UpdateOfferBody = Static<typeof UpdateOfferBody>;
 export const OfferListQuery = Type.Object(Pagination, { additionalProperties: false });
 
 export const ApplyParams = Type.Object({
-  offer_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
-  product_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  offer_id: RowId(),
+  product_id: RowId(),
 });

@@ -7,7 +7,17 @@ import { parseInstant } from '../../lib/time.js';
 import { recordEvent } from '../events/record.js';
 import type { Product } from '../products/products.schemas.js';
 import { archivedProduct, type ProductsService } from '../products/products.service.js';
-import { findOfferRow, listOfferRows, type OfferRow, productIdsByOffer } from './offers.repository.js';
+import {
+  deleteOffer,
+  findOfferRow,
+  findOfferTarget,
+  insertOffer,
+  listOfferRows,
+  type OfferRow,
+  productIdsByOffer,
+  setProductOffer,
+  updateOffer,
+} from './offers.repository.js';
 import type { CreateOfferBody, Offer, UpdateOfferBody } from './offers.schemas.js';
 
 export class OffersService {
@@ -53,18 +63,14 @@ export class OffersService {
   async create(input: CreateOfferBody): Promise<Offer> {
     const window = checkWindow(input.start_time, input.end_time);
     const now = this.ctx.clock.now().toISOString();
-    const row = await this.ctx.db
-      .insertInto('offers')
-      .values({
-        name: input.name,
-        discount_bp: discount(input.discount_percent),
-        ...window,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return this.get(row.id);
+    const id = await insertOffer(this.ctx.db, {
+      name: input.name,
+      discount_bp: discount(input.discount_percent),
+      ...window,
+      created_at: now,
+      updated_at: now,
+    });
+    return this.get(id);
   }
 
   async update(id: number, input: UpdateOfferBody): Promise<Offer> {
@@ -75,32 +81,23 @@ export class OffersService {
         input.start_time === undefined ? row.start_time : parseInstant(input.start_time, '/start_time');
       const end = input.end_time === undefined ? row.end_time : parseInstant(input.end_time, '/end_time');
       if (end <= start) throw invalidField('/end_time', 'must be after start_time');
-      await trx
-        .updateTable('offers')
-        .set({
-          ...(input.name !== undefined && { name: input.name }),
-          ...(input.discount_percent !== undefined && { discount_bp: discount(input.discount_percent) }),
-          start_time: start,
-          end_time: end,
-          updated_at: this.ctx.clock.now().toISOString(),
-        })
-        .where('id', '=', id)
-        .execute();
+      await updateOffer(trx, id, {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.discount_percent !== undefined && { discount_bp: discount(input.discount_percent) }),
+        start_time: start,
+        end_time: end,
+        updated_at: this.ctx.clock.now().toISOString(),
+      });
     });
     return this.get(id);
   }
 
-  /** Its products are detached (offer_id set null by the foreign key) and go back to full price. */
+  /** Its products are detached and go back to full price. */
   async remove(id: number): Promise<void> {
     const now = this.ctx.clock.now().toISOString();
     await this.ctx.db.transaction().execute(async (trx) => {
       if (!(await findOfferRow(trx, id))) throw notFound('Offer');
-      await trx
-        .updateTable('products')
-        .set({ offer_id: null, updated_at: now })
-        .where('offer_id', '=', id)
-        .execute();
-      await trx.deleteFrom('offers').where('id', '=', id).execute();
+      await deleteOffer(trx, id, now);
     });
   }
 
@@ -109,19 +106,11 @@ export class OffersService {
     await this.ctx.db.transaction().execute(async (trx) => {
       const offer = await findOfferRow(trx, offerId);
       if (!offer) throw notFound('Offer');
-      const product = await trx
-        .selectFrom('products')
-        .select(['id', 'archived_at'])
-        .where('id', '=', productId)
-        .executeTakeFirst();
+      const product = await findOfferTarget(trx, productId);
       if (!product) throw notFound('Product');
       if (product.archived_at !== null) throw archivedProduct();
       const at = this.ctx.clock.now();
-      await trx
-        .updateTable('products')
-        .set({ offer_id: offerId, updated_at: at.toISOString() })
-        .where('id', '=', productId)
-        .execute();
+      await setProductOffer(trx, productId, offerId, at.toISOString());
       const updated = await this.products.inTransaction(trx, productId);
       await recordEvent(trx, { type: 'product.updated', data: updated, at });
     });

@@ -12,11 +12,12 @@ import {
 } from '../cart/cart.repository.js';
 import { recordEvent } from '../events/record.js';
 import { noteStockChange } from '../insights/stock-row.js';
-import type { PricingRow } from '../products/products.service.js';
+import type { PricingRow } from '../products/products.repository.js';
+import { pickUnits, sellUnits } from '../units/units.repository.js';
 import { findUserById } from '../users/users.repository.js';
 import { assertSameRequest, claimKey, KeyTaken, requestHash } from './idempotency.js';
 import { attachOrder, findKey } from './idempotency.repository.js';
-import { insertOrder, insertOrderItem, pickUnits, sellUnits, takeStock } from './orders.repository.js';
+import { insertOrder, insertOrderItem, takeStock } from './orders.repository.js';
 import type { CheckoutBody, Order } from './orders.schemas.js';
 import type { OrdersService } from './orders.service.js';
 

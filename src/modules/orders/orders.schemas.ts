@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Pagination } from '../../lib/schemas.js';
+import { Pagination, RowId } from '../../lib/schemas.js';
 
 const Instant = Type.String({ format: 'date-time' });
 const NullableInstant = Type.Union([Instant, Type.Null()]);
@@ -80,7 +80,7 @@ export const OrdersQuery = Type.Object(
 export const AdminOrdersQuery = Type.Object(
   {
     status: Type.Optional(OrderStatusSchema),
-    user_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+    user_id: Type.Optional(RowId()),
     ...Pagination,
   },
   { additionalProperties: false },

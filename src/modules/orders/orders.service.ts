@@ -5,6 +5,7 @@ import { toAmount } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
 import type { SessionUser } from '../auth/auth.service.js';
 import { recordEvent } from '../events/record.js';
+import { releaseUnits, serialsOfItems } from '../units/units.repository.js';
 import {
   findOrder,
   itemsOfOrders,
@@ -12,12 +13,10 @@ import {
   moveStatus,
   type OrderFilter,
   type OrderRow,
-  releaseUnits,
   returnStock,
-  serialsOfItems,
 } from './orders.repository.js';
 import type { Order } from './orders.schemas.js';
-import { canTransition, invalidTransition, STAMPS, STATUS_EVENTS } from './orders.state.js';
+import { checkTransition, invalidTransition, STAMPS, STATUS_EVENTS } from './orders.state.js';
 
 // Map.groupBy arrives in Node 21; we support Node 20.
 function groupBy<T, K>(values: T[], key: (value: T) => K): Map<K, T[]> {
@@ -96,17 +95,20 @@ export class OrdersService {
   }
 
   /**
-   * Moves an order along the transition table (orders.state.ts). The status update is
-   * conditional on the status just read, so of two racing changes only one applies, and a
-   * cancellation returns stock and units in the same transaction: never twice.
+   * Moves an order along the transition table (orders.state.ts), which also says who may make
+   * each move: REST and MCP both come here, so neither can let a customer ship their own order.
+   * The status update is conditional on the status just read, so of two racing changes only one
+   * applies, and a cancellation returns stock and units in the same transaction: never twice.
    */
-  async changeStatus(viewer: SessionUser, id: number, to: OrderStatus): Promise<Order> {
+  async changeStatus(actor: SessionUser, id: number, to: OrderStatus): Promise<Order> {
     const at = this.ctx.clock.now();
     const now = at.toISOString();
     return this.ctx.db.transaction().execute(async (trx) => {
       const order = await findOrder(trx, id);
-      if (!order || !(viewer.isAdmin || order.user_id === viewer.id)) throw notFound('Order');
-      if (to === 'pending' || !canTransition(order.status, to)) throw invalidTransition(order.status, to);
+      if (!order || !(actor.isAdmin || order.user_id === actor.id)) throw notFound('Order');
+      // No move enters pending; saying so here also narrows `to` for STAMPS.
+      if (to === 'pending') throw invalidTransition(order.status, to);
+      checkTransition(actor, order.user_id, order.status, to);
       if (!(await moveStatus(trx, id, order.status, to, STAMPS[to], now))) {
         const current = await findOrder(trx, id);
         throw invalidTransition(current?.status ?? order.status, to);

@@ -1,15 +1,21 @@
 import type { OrderStatus } from '../../db/database.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, forbidden } from '../../lib/errors.js';
 
 /**
- * The order life cycle, the whole of it: where each status may go next. Anything not listed is
- * refused with 409 invalid_transition.
+ * Who may make a move: `admin` only an admin; `owner` the customer who placed the order, or an
+ * admin. Someone else's order is never visible, so it is 404 before any rule here applies.
  */
-export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  pending: ['shipped', 'cancelled'],
-  shipped: ['delivered'],
-  delivered: [],
-  cancelled: [],
+export type Mover = 'admin' | 'owner';
+
+/**
+ * The order life cycle, the whole of it: where each status may go next, and who may move it there.
+ * Anything not listed is refused with 409 invalid_transition.
+ */
+export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderStatus, Mover>>>>> = {
+  pending: { shipped: 'admin', cancelled: 'owner' },
+  shipped: { delivered: 'admin' },
+  delivered: {},
+  cancelled: {},
 };
 
 /** The timestamp each status stamps when an order enters it. */
@@ -26,19 +32,26 @@ export const STATUS_EVENTS = {
   cancelled: 'order.cancelled',
 } as const satisfies Record<Exclude<OrderStatus, 'pending'>, string>;
 
-export const ORDER_STATUSES = Object.keys(TRANSITIONS) as OrderStatus[];
-
-export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+/** Throws unless `actor` may move an order of `ownerId` from `from` to `to`. */
+export function checkTransition(
+  actor: { id: number; isAdmin: boolean },
+  ownerId: number | null,
+  from: OrderStatus,
+  to: OrderStatus,
+): void {
+  const mover = TRANSITIONS[from][to];
+  if (!mover) throw invalidTransition(from, to);
+  if (actor.isAdmin || (mover === 'owner' && ownerId === actor.id)) return;
+  throw forbidden(`Only an admin can mark an order ${to}`);
 }
 
 export function invalidTransition(from: OrderStatus, to: OrderStatus): AppError {
-  const allowed = TRANSITIONS[from];
+  const allowed = Object.keys(TRANSITIONS[from]) as OrderStatus[];
   return new AppError(
     409,
     'invalid_transition',
     `An order that is ${from} cannot become ${to}` +
       (allowed.length > 0 ? ` (it can become ${allowed.join(' or ')})` : ` (${from} is final)`),
-    { from, to, allowed: [...allowed] },
+    { from, to, allowed },
   );
 }

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { MoneyAmount, Pagination } from '../../lib/schemas.js';
+import { MoneyAmount, Pagination, RowId } from '../../lib/schemas.js';
 
 export const ProductOffer = Type.Object({
   id: Type.Integer(),
@@ -42,7 +42,7 @@ export type Product = Static<typeof Product>;
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
 const Description = Type.String({ maxLength: 5000 });
 const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
-const CategoryId = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+const CategoryId = RowId();
 
 export const CreateProductBody = Type.Object(
   {
@@ -64,7 +64,7 @@ export const UpdateProductBody = Type.Object(
     stock: Type.Optional({ ...Stock, description: 'Not settable on serialized products (add units)' }),
     category_id: Type.Optional(CategoryId),
     offer_id: Type.Optional(
-      Type.Union([Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), Type.Null()], {
+      Type.Union([RowId(), Type.Null()], {
         description: 'Attach an offer; null detaches',
       }),
     ),

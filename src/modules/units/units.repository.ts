@@ -85,3 +85,56 @@ export const findUnitBySerial = (db: Executor, serial: string) =>
     ])
     .where('units.serial_number', '=', serial)
     .executeTakeFirst();
+
+/**
+ * Picks available units of a product. On PostgreSQL the rows are locked and units locked by
+ * another transaction are skipped rather than waited for; SQLite has one writer at a time.
+ */
+export async function pickUnits(trx: Trx, productId: number, quantity: number, lock: boolean) {
+  const rows = await trx
+    .selectFrom('units')
+    .select('id')
+    .where('product_id', '=', productId)
+    .where('status', '=', 'available')
+    .orderBy('id')
+    .limit(quantity)
+    .$if(lock, (qb) => qb.forUpdate().skipLocked())
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Marks picked units sold to a line; only units still available change (checked by the count). */
+export async function sellUnits(
+  trx: Trx,
+  unitIds: number[],
+  orderItemId: number,
+  now: string,
+): Promise<number> {
+  const result = await trx
+    .updateTable('units')
+    .set({ status: 'sold', order_item_id: orderItemId, sold_at: now })
+    .where('id', 'in', unitIds)
+    .where('status', '=', 'available')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Puts a cancelled line's units back on the shelf. */
+export async function releaseUnits(trx: Trx, orderItemId: number): Promise<void> {
+  await trx
+    .updateTable('units')
+    .set({ status: 'available', order_item_id: null, sold_at: null })
+    .where('order_item_id', '=', orderItemId)
+    .execute();
+}
+
+/** The serial numbers sold to these order lines, for showing orders. */
+export const serialsOfItems = (db: Executor, itemIds: number[]) =>
+  itemIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('units')
+        .select(['order_item_id', 'serial_number'])
+        .where('order_item_id', 'in', itemIds)
+        .orderBy('id')
+        .execute();

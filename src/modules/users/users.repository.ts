@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Insertable, sql, type Updateable } from 'kysely';
 import type { Executor, Trx, UsersTable } from '../../db/database.js';
 
 export type UserRow = Omit<UsersTable, 'id' | 'is_admin' | 'token_version'> & {
@@ -64,5 +64,16 @@ export const lockUser = (trx: Trx, id: number, lock: boolean) =>
     .$if(lock, (qb) => qb.forUpdate())
     .executeTakeFirst();
 
-export const findMedia = (db: Executor, ids: number[]) =>
-  db.selectFrom('media').select(['id', 'storage_key', 'thumbnail_key']).where('id', 'in', ids).execute();
+export async function insertUser(db: Executor, user: Insertable<UsersTable>): Promise<number> {
+  const row = await db.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export async function updateUser(db: Executor, id: number, changes: Updateable<UsersTable>): Promise<void> {
+  await db.updateTable('users').set(changes).where('id', '=', id).execute();
+}
+
+/** Orders keep their rows (user_id becomes null by the foreign key); cart lines go with the user. */
+export async function deleteUser(trx: Trx, id: number): Promise<void> {
+  await trx.deleteFrom('users').where('id', '=', id).execute();
+}

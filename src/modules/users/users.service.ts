@@ -1,21 +1,33 @@
+import type { Updateable } from 'kysely';
 import type { AppContext } from '../../context.js';
+import type { UsersTable } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { AppError, conflict, invalidField, notFound, unauthorized } from '../../lib/errors.js';
 import type { Paged } from '../../lib/pagination.js';
-import { hashPassword, verifyPassword } from '../auth/password.js';
-import { removeMediaFiles } from '../media/media.files.js';
+import type { RegisterBody } from '../auth/auth.schemas.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { deleteMediaRows, findMediaKeys } from '../media/media.repository.js';
+import type { MediaService } from '../media/media.service.js';
 import {
   countAdminsForUpdate,
-  findMedia,
+  deleteUser,
+  findUserByEmail,
   findUserById,
+  insertUser,
   listUsers,
   lockUser,
   type UserRow,
+  updateUser,
 } from './users.repository.js';
 import type { UpdateMeBody, User } from './users.schemas.js';
 
+/** Accounts and profiles. Passwords and sessions are the auth module's; image files the media module's. */
 export class UsersService {
-  constructor(private readonly ctx: AppContext) {}
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly auth: AuthService,
+    private readonly media: MediaService,
+  ) {}
 
   toUser(row: UserRow): User {
     return {
@@ -37,28 +49,56 @@ export class UsersService {
     return this.toUser(row);
   }
 
+  /** A customer account; a taken username or email is 409, saying which. */
+  async register(input: RegisterBody): Promise<User> {
+    const now = this.ctx.clock.now().toISOString();
+    try {
+      const id = await insertUser(this.ctx.db, {
+        username: input.username,
+        username_key: input.username.toLowerCase(),
+        email: input.email ?? null,
+        email_key: input.email?.toLowerCase() ?? null,
+        password_hash: await this.auth.hashPassword(input.password),
+        first_name: input.first_name ?? null,
+        last_name: input.last_name ?? null,
+        address: input.address ?? null,
+        is_admin: 0,
+        created_at: now,
+        updated_at: now,
+      });
+      return this.get(id);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const taken =
+          input.email && (await findUserByEmail(this.ctx.db, input.email)) ? 'That email' : 'That username';
+        throw conflict(`${taken} is already registered`);
+      }
+      throw error;
+    }
+  }
+
   async updateMe(id: number, input: UpdateMeBody): Promise<User> {
     const { password, current_password, ...profile } = input;
     const now = this.ctx.clock.now().toISOString();
     await this.ctx.db.transaction().execute(async (trx) => {
       const user = await findUserById(trx, id);
       if (!user) throw unauthorized('This account no longer exists');
-      const changes: Record<string, unknown> = { ...profile, updated_at: now };
+      const changes: Updateable<UsersTable> = { ...profile, updated_at: now };
       if (profile.email !== undefined) changes.email_key = profile.email?.toLowerCase() ?? null;
       if (password !== undefined) {
-        if (!current_password || !(await verifyPassword(user.password_hash, current_password))) {
+        if (!current_password || !(await this.auth.checkPassword(user.password_hash, current_password))) {
           throw invalidField('/current_password', 'must be your current password to change it');
         }
-        changes.password_hash = await hashPassword(password);
+        changes.password_hash = await this.auth.hashPassword(password);
         // Every access token carries the old version and every refresh token is deleted:
         // all sessions end, including the caller's.
         changes.token_version = user.token_version + 1;
-        await trx.deleteFrom('refresh_tokens').where('user_id', '=', id).execute();
+        await this.auth.endSessions(trx, id);
       } else if (current_password !== undefined) {
         throw invalidField('/password', 'is required with current_password');
       }
       try {
-        await trx.updateTable('users').set(changes).where('id', '=', id).execute();
+        await updateUser(trx, id, changes);
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict('That email is already registered');
         throw error;
@@ -70,27 +110,22 @@ export class UsersService {
   async deleteMe(id: number, password: string): Promise<void> {
     const user = await findUserById(this.ctx.db, id);
     if (!user) throw unauthorized('This account no longer exists');
-    if (!(await verifyPassword(user.password_hash, password)))
+    if (!(await this.auth.checkPassword(user.password_hash, password)))
       throw invalidField('/password', 'is not correct');
-    const media = await this.ctx.db.transaction().execute(async (trx) => {
+    const profile = await this.ctx.db.transaction().execute(async (trx) => {
       // Locked (PostgreSQL) and re-read, so a profile image committed meanwhile is deleted too.
       const locked = await lockUser(trx, id, this.ctx.dialect === 'postgres');
       if (!locked) throw unauthorized('This account no longer exists');
-      const profile = locked.profile_media_id === null ? [] : await findMedia(trx, [locked.profile_media_id]);
-      // Orders keep their rows (user_id becomes null by the foreign key): accounting loses nothing.
-      await trx.deleteFrom('users').where('id', '=', id).execute();
-      if (profile.length > 0)
-        await trx
-          .deleteFrom('media')
-          .where(
-            'id',
-            'in',
-            profile.map((m) => m.id),
-          )
-          .execute();
-      return profile;
+      const media =
+        locked.profile_media_id === null ? [] : await findMediaKeys(trx, [locked.profile_media_id]);
+      await deleteUser(trx, id);
+      await deleteMediaRows(
+        trx,
+        media.map((m) => m.id),
+      );
+      return media;
     });
-    await removeMediaFiles(this.ctx.storage, media);
+    await this.media.removeFiles(profile);
   }
 
   async list(q: string | undefined, limit: number, offset: number): Promise<Paged<User>> {
@@ -107,17 +142,13 @@ export class UsersService {
         throw new AppError(409, 'conflict', 'The last admin cannot be demoted; promote another admin first');
       }
       if ((user.is_admin === 1) === isAdmin) return;
-      await trx
-        .updateTable('users')
-        .set({
-          is_admin: isAdmin ? 1 : 0,
-          // A role change ends the user's sessions so no token carries the old role.
-          token_version: user.token_version + 1,
-          updated_at: this.ctx.clock.now().toISOString(),
-        })
-        .where('id', '=', id)
-        .execute();
-      await trx.deleteFrom('refresh_tokens').where('user_id', '=', id).execute();
+      await updateUser(trx, id, {
+        is_admin: isAdmin ? 1 : 0,
+        // A role change ends the user's sessions so no token carries the old role.
+        token_version: user.token_version + 1,
+        updated_at: this.ctx.clock.now().toISOString(),
+      });
+      await this.auth.endSessions(trx, id);
     });
     return this.get(id);
   }

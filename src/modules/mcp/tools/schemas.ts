@@ -1,9 +1,8 @@
 import { type TSchema, Type } from 'typebox';
-import { Pagination } from '../../../lib/schemas.js';
+import { Pagination, RowId } from '../../../lib/schemas.js';
 
 /** An id argument, named for what it identifies (models mix up a bare "id"). */
-export const IdArg = (description: string) =>
-  Type.Integer({ minimum: 1, maximum: 2_147_483_647, description });
+export const IdArg = (description: string) => RowId({ description });
 
 export const PageArgs = Type.Object(Pagination, { additionalProperties: false });
 
