@@ -113,6 +113,8 @@ async function main() {
     .executeTakeFirstOrThrow();
   await db.destroy();
 
+  // Start-up: from spawn to the first answered request (the contract: within a second).
+  const spawned = performance.now();
   const server = await startServer({
     NODE_ENV: 'production',
     JWT_SECRET: randomBytes(32).toString('hex'),
@@ -123,7 +125,21 @@ async function main() {
     RATE_LIMIT_MAX: '10000000',
     AUTH_RATE_LIMIT_MAX: '10000000',
   });
+  await (await fetch(new URL('/health', server.url))).text();
+  const startup = performance.now() - spawned;
   const pid = server.proc.pid!;
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+  console.log(`start-up: first request answered ${startup.toFixed(0)} ms after spawn; RSS ${mb(rssOf(pid))}`);
+  rows.push([
+    'start-up (spawn → first response)',
+    '-',
+    `${startup.toFixed(0)} ms`,
+    '-',
+    '-',
+    '-',
+    '-',
+    `RSS ${mb(rssOf(pid))}`,
+  ]);
   try {
     const admin = await login(server, 'admin', ADMIN_PASSWORD);
     const shopper = await customer(server, 'bench_reader');
@@ -159,6 +175,11 @@ async function main() {
       const cannedFile = join(dir, 'canned.json');
       writeFileSync(cannedFile, JSON.stringify(canned));
       const ceiling = await startCeiling(cannedFile);
+      const idle = rssOf(pid);
+      let readPeak = idle;
+      const sampler = setInterval(() => {
+        readPeak = Math.max(readPeak, rssOf(pid));
+      }, 100);
       try {
         for (const s of reads) {
           const headers = s.token ? { authorization: `Bearer ${s.token}` } : undefined;
@@ -167,8 +188,20 @@ async function main() {
           report(s.name, app, base);
         }
       } finally {
+        clearInterval(sampler);
         await ceiling.stop();
       }
+      console.log(`server RSS idle ${mb(idle)}, peak under the catalog reads ${mb(readPeak)}`);
+      rows.push([
+        'RSS under the reads',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        `idle ${mb(idle)}, peak ${mb(readPeak)}`,
+      ]);
     }
 
     // Catalog reads with compression on (br, gzip) and off (no Accept-Encoding): anonymous reads are
@@ -296,7 +329,6 @@ async function main() {
       });
       clearInterval(sampler);
       const rssEnd = rssOf(pid);
-      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
       const seconds = result.duration;
       console.log(
         `upload (${(jpeg.length / 1024).toFixed(0)} KB JPEG, 8 concurrent, ${uploads} uploads): ${(result.requests.total / seconds).toFixed(1)} uploads/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.non2xx} non-2xx; server RSS start ${mb(rssStart)}, end ${mb(rssEnd)}, peak ${mb(peak)}`,

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
-import type { AppContext } from './context.js';
-import { createDatabase, dialectOf } from './db/connect.js';
-import type { Db } from './db/database.js';
-import { type Clock, systemClock } from './lib/clock.js';
+import { type AppContext, type ContextOptions, createContext } from './context.js';
+import { createValidator } from './lib/validation.js';
 import authRoutes from './modules/auth/auth.routes.js';
 import cartRoutes from './modules/cart/cart.routes.js';
 import categoriesRoutes from './modules/categories/categories.routes.js';
@@ -19,7 +15,6 @@ import insightsRoutes from './modules/insights/insights.routes.js';
 import mcpRoutes from './modules/mcp/mcp.routes.js';
 import mediaRoutes from './modules/media/media.routes.js';
 import mediaServeRoutes from './modules/media/media.serve.js';
-import { LocalDiskStorage, type Storage } from './modules/media/storage.js';
 import offersRoutes from './modules/offers/offers.routes.js';
 import opsRoutes from './modules/ops/ops.routes.js';
 import ordersRoutes from './modules/orders/orders.routes.js';
@@ -46,32 +41,20 @@ declare module 'fastify' {
   }
 }
 
-export interface AppOptions {
-  /** An existing database (tests share one per file); otherwise opened from config and closed with the app. */
-  db?: Db;
-  clock?: Clock;
-  storage?: Storage;
+/** A database given in the options stays open when the app closes; one opened from config closes with it. */
+export interface AppOptions extends ContextOptions {
   /** Where log lines go (default stdout); tests read them. */
   logStream?: NodeJS.WritableStream;
 }
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
-// Bodies are validated strictly: "12" is not a price and unknown fields are refused, never
-// stripped. Query strings and path parameters are text, so they are coerced to their types.
-function validators() {
-  const body = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false });
-  const text = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false });
-  addFormats.default(body);
-  addFormats.default(text);
-  return { body, text };
-}
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The whole application, built the same way for production and for tests. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  const db = options.db ?? createDatabase(config.database, { poolSize: config.databasePoolSize });
+  const ctx = createContext(config, options);
+  const { db } = ctx;
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true })
     : undefined;
@@ -99,18 +82,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   // JSON only: Fastify's default text/plain parser would let a wrong content type through.
   app.removeContentTypeParser('text/plain');
-  const ajv = validators();
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? ajv.body : ajv.text).compile(schema),
-  );
+  const json = createValidator('json');
+  const text = createValidator('text');
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? json : text).compile(schema));
 
-  const ctx: AppContext = {
-    config,
-    db,
-    dialect: dialectOf(db),
-    clock: options.clock ?? systemClock,
-    storage: options.storage ?? new LocalDiskStorage(config.uploadDir),
-  };
   app.decorate('ctx', ctx);
   app.decorate('services', createServices(ctx));
 

@@ -1,8 +1,8 @@
 import type { Config } from './config.js';
-import type { DialectName } from './db/connect.js';
+import { createDatabase, type DialectName, dialectOf } from './db/connect.js';
 import type { Db } from './db/database.js';
-import type { Clock } from './lib/clock.js';
-import type { Storage } from './modules/media/storage.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { LocalDiskStorage, type Storage } from './modules/media/storage.js';
 
 /** What every service is built from: the shared state of one app process. */
 export interface AppContext {
@@ -11,4 +11,26 @@ export interface AppContext {
   readonly dialect: DialectName;
   readonly clock: Clock;
   readonly storage: Storage;
+}
+
+export interface ContextOptions {
+  /** An existing database (tests share one per file); otherwise opened from config. */
+  db?: Db;
+  clock?: Clock;
+  storage?: Storage;
+}
+
+/**
+ * The one way a process builds its context, whether it serves HTTP (buildApp, with MCP at /mcp) or
+ * MCP over stdio: the same database, clock and storage choices from the same configuration.
+ */
+export function createContext(config: Config, options: ContextOptions = {}): AppContext {
+  const db = options.db ?? createDatabase(config.database, { poolSize: config.databasePoolSize });
+  return {
+    config,
+    db,
+    dialect: dialectOf(db),
+    clock: options.clock ?? systemClock,
+    storage: options.storage ?? new LocalDiskStorage(config.uploadDir),
+  };
 }

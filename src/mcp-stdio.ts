@@ -4,13 +4,10 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig } from './config.js';
-import type { AppContext } from './context.js';
-import { createDatabase, dialectOf } from './db/connect.js';
+import { createContext } from './context.js';
 import { setupDatabase } from './db/migrate.js';
-import { systemClock } from './lib/clock.js';
 import { AppError } from './lib/errors.js';
 import { createMcpServer } from './modules/mcp/mcp.server.js';
-import { LocalDiskStorage } from './modules/media/storage.js';
 import { createServices } from './services.js';
 
 const log = (message: string) => process.stderr.write(`mercato-mcp: ${message}\n`);
@@ -25,7 +22,8 @@ try {
   process.exit(1);
 }
 
-const db = createDatabase(config.database);
+const ctx = createContext(config);
+const { db } = ctx;
 const report = await setupDatabase(db, config).catch(async (error: Error) => {
   log(`cannot prepare the database: ${error.message}`);
   await db.destroy().catch(() => {});
@@ -34,13 +32,6 @@ const report = await setupDatabase(db, config).catch(async (error: Error) => {
 if (report.generatedAdminPassword) {
   log(`created admin "${config.adminUsername}" with password ${report.generatedAdminPassword} (shown once)`);
 }
-const ctx: AppContext = {
-  config,
-  db,
-  dialect: dialectOf(db),
-  clock: systemClock,
-  storage: new LocalDiskStorage(config.uploadDir),
-};
 const services = createServices(ctx);
 
 // The same access tokens as the REST API. Checked now (a wrong token should fail loudly at start)

@@ -4,7 +4,7 @@ import 'dotenv/config';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { createDatabase, dialectOf } from './db/connect.js';
-import { setupDatabase } from './db/migrate.js';
+import { prepareDatabase } from './db/prepare.js';
 import { systemClock } from './lib/clock.js';
 import { WebhookDispatcher } from './modules/webhooks/dispatcher.js';
 
@@ -17,12 +17,9 @@ try {
   process.exit(1);
 }
 const log = pino({ level: config.logLevel, base: { process: 'webhook-worker' } });
-const db = createDatabase(config.database, { poolSize: 4 });
 // The same locked, idempotent migration the app runs: the worker may be the first to start.
-const setup = await setupDatabase(db, config);
-if (setup.generatedAdminPassword) {
-  console.log(`Created admin "${config.adminUsername}" with password: ${setup.generatedAdminPassword}`);
-}
+await prepareDatabase(config);
+const db = createDatabase(config.database, { poolSize: 4 });
 const dispatcher = new WebhookDispatcher({
   db,
   dialect: dialectOf(db),

@@ -1,42 +1,23 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/lib/clock.js';
 import { ADMIN_PASSWORD, createTestDatabase, type TestDatabase } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 import { insertProduct, insertSerializedProduct, stockOf } from './helpers/orders.js';
+import { type RunningServer, startServer } from './helpers/server.js';
 
-/** An app process on `databaseUrl`; resolves with its base URL once it listens. */
-async function startServer(
-  databaseUrl: string,
-  jwtSecret: string,
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/serve.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl,
-      // One secret for both: a token issued by one process is accepted by the other.
-      JWT_SECRET: jwtSecret,
-      ADMIN_PASSWORD,
-      RATE_LIMIT_MAX: '1000000',
-      AUTH_RATE_LIMIT_MAX: '1000000',
-      LOG_LEVEL: 'silent',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+/** An app process (the compiled server) on `databaseUrl`, already migrated by the test. */
+function startApp(databaseUrl: string, jwtSecret: string): Promise<RunningServer> {
+  return startServer({
+    DATABASE_URL: databaseUrl,
+    // One secret for both: a token issued by one process is accepted by the other.
+    JWT_SECRET: jwtSecret,
+    ADMIN_PASSWORD,
+    RATE_LIMIT_MAX: '1000000',
+    AUTH_RATE_LIMIT_MAX: '1000000',
+    LOG_LEVEL: 'silent',
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    let output = '';
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      output += chunk;
-      if (output.includes('\n')) resolve(Number(output.trim()));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${output}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 /*
@@ -46,7 +27,7 @@ async function startServer(
 for (const dialect of testDialects()) {
   describe(`concurrency across two app processes (${dialect})`, () => {
     let database: TestDatabase;
-    let servers: { url: string; child: ChildProcess }[] = [];
+    let servers: RunningServer[] = [];
     let tokens: string[] = [];
     const clock = new ManualClock(new Date());
 
@@ -66,8 +47,8 @@ for (const dialect of testDialects()) {
       database = await createTestDatabase(dialect, { file: true });
       const secret = randomBytes(32).toString('hex');
       const started = await Promise.allSettled([
-        startServer(database.url, secret),
-        startServer(database.url, secret),
+        startApp(database.url, secret),
+        startApp(database.url, secret),
       ]);
       // Keep whatever started, so after() stops it even when the other failed.
       servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -89,10 +70,7 @@ for (const dialect of testDialects()) {
     });
 
     after(async () => {
-      for (const { child } of servers) {
-        child.kill('SIGTERM');
-        if (child.exitCode === null) await once(child, 'exit');
-      }
+      await Promise.all(servers.map((server) => server.stop()));
       await database?.drop();
     });
 

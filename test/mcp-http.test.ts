@@ -52,7 +52,40 @@ for (const dialect of testDialects()) {
       assert.deepEqual(byName.get('checkout')!.inputSchema.required, ['idempotency_key']);
       assert.equal(byName.get('search_products')!.annotations?.readOnlyHint, true);
       assert.equal(byName.get('add_to_cart')!.annotations?.destructiveHint, false);
-      assert.equal(byName.get('cancel_order')!.annotations?.destructiveHint, true);
+      // Absent: MCP's default, destructive.
+      assert.equal(byName.get('cancel_order')!.annotations?.destructiveHint, undefined);
+    });
+
+    it('keeps the admin tool list under 20 KB, every argument described, results lean', async () => {
+      const admin = await connect(await t.adminToken());
+      const listed = await admin.listTools();
+      const bytes = Buffer.byteLength(JSON.stringify(listed));
+      assert.ok(bytes < 20_000, `the admin tool list is ${bytes} bytes`);
+      const undescribed: string[] = [];
+      const visit = (schema: Record<string, unknown>, path: string) => {
+        for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, object>)) {
+          if (!('description' in property)) undescribed.push(`${path}.${name}`);
+          visit(property as Record<string, unknown>, `${path}.${name}`);
+        }
+      };
+      for (const tool of listed.tools) visit(tool.inputSchema, tool.name);
+      assert.deepEqual(undescribed, []);
+
+      const vase = await catalog(t).product({ name: 'Lean vase', price: 10, stock: 3 });
+      const found = await call(admin, 'search_products', { q: 'lean vase' });
+      assert.deepEqual(found.items, [
+        {
+          id: vase.id,
+          name: 'Lean vase',
+          price: 10,
+          current_price: 10,
+          stock: 3,
+          category_id: vase.category_id,
+          offer_id: null,
+          offer_name: null,
+        },
+      ]);
+      assert.deepEqual(Object.keys(found), ['items', 'total']);
     });
 
     it('runs a whole purchase through tools, and REST sees the same order', async () => {
@@ -72,7 +105,9 @@ for (const dialect of testDialects()) {
       assert.equal(cart.item_count, 2);
       const viewed = await call(client, 'view_cart');
       assert.equal(viewed.grand_total, 49);
-      assert.equal(viewed.items[0].product.name, 'Brass reading lamp');
+      assert.deepEqual(viewed.items, [
+        { product_id: lamp.id, name: 'Brass reading lamp', quantity: 2, unit_price: 24.5, line_total: 49 },
+      ]);
 
       const bought = await call(client, 'checkout', {
         idempotency_key: randomUUID(),
@@ -85,8 +120,18 @@ for (const dialect of testDialects()) {
 
       const rest = await t.request({ method: 'GET', url: `/api/orders/${order.id}`, token: shopper.token });
       assert.equal(rest.statusCode, 200);
-      assert.deepEqual(rest.json(), order);
-      assert.equal(rest.json().shipping_address, '1 Main St');
+      // The tool's order is the REST order without what a model does not need.
+      const { items: lines, ...head } = order;
+      const full = rest.json();
+      assert.deepEqual(Object.fromEntries(Object.keys(head).map((key) => [key, full[key]])), head);
+      assert.equal(full.shipping_address, '1 Main St');
+      type Line = Record<string, unknown>;
+      assert.deepEqual(
+        full.items.map((line: Line) =>
+          Object.fromEntries(Object.keys(lines[0]).map((key) => [key, line[key]])),
+        ),
+        lines,
+      );
       assert.deepEqual(
         (await t.request({ method: 'GET', url: '/api/cart', token: shopper.token })).json().items,
         [],
@@ -183,7 +228,22 @@ for (const dialect of testDialects()) {
         payload: { product_id: product.id, quantity: 2 },
       });
       assert.equal(viaRest.statusCode, 409);
-      assert.equal(viaTool.code, viaRest.json().code);
+      // One problem builder: the tool error is the REST body but for the request path.
+      const { instance, ...restProblem } = viaRest.json();
+      assert.equal(instance, '/api/cart');
+      assert.deepEqual(viaTool, restProblem);
+      const refusedByTool = await callFails(client, 'add_to_cart', {
+        product_id: product.id,
+        is_admin: true,
+      });
+      const refusedByRest = await t.request({
+        method: 'POST',
+        url: '/api/cart',
+        token: shopper.token,
+        payload: { product_id: product.id, is_admin: true },
+      });
+      const { instance: _path, ...restRefusal } = refusedByRest.json();
+      assert.deepEqual(refusedByTool, restRefusal);
       assert.equal(viaTool.code, 'insufficient_stock');
       assert.equal(viaTool.status, 409);
       assert.equal((await callFails(client, 'get_product', { product_id: 999999 })).code, 'not_found');

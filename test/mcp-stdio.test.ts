@@ -89,7 +89,8 @@ for (const dialect of testDialects()) {
 
       const rest = await t.request({ method: 'GET', url: '/api/orders', token: shopper.token });
       assert.equal(rest.headers['x-total-count'], '1');
-      assert.deepEqual(rest.json()[0], order);
+      assert.equal(rest.json()[0].id, order.id);
+      assert.equal(rest.json()[0].total, order.total);
       assert.equal(order.total, 59.97);
       assert.equal((await t.request({ method: 'GET', url: `/api/products/${product.id}` })).json().stock, 1);
     });

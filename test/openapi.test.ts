@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { buildTestApp, type TestApp } from './helpers/app.js';
@@ -100,5 +101,131 @@ describe('OpenAPI document', () => {
         );
       }
     }
+  });
+
+  interface Response {
+    $ref?: string;
+    headers?: Record<string, unknown>;
+    content?: Record<string, { schema: unknown }>;
+  }
+  interface Operation {
+    operationId?: string;
+    security?: Record<string, string[]>[];
+    parameters?: { name: string; in: string }[];
+    responses: Record<string, Response>;
+  }
+  const operationsOf = async () => {
+    const spec = (await t.request({ method: 'GET', url: '/api/openapi.json' })).json();
+    const operations = Object.entries(spec.paths as Record<string, Record<string, Operation>>).flatMap(
+      ([path, methods]) => Object.entries(methods).map(([method, op]) => ({ method, path, op })),
+    );
+    return { spec, operations };
+  };
+
+  it('gives every operation a unique camelCase operationId', async () => {
+    const { operations } = await operationsOf();
+    const ids = operations.map(({ method, path, op }) => op.operationId ?? `(none on ${method} ${path})`);
+    for (const id of ids) assert.match(id, /^[a-z][A-Za-z]+$/);
+    assert.equal(new Set(ids).size, ids.length, `duplicate operationIds: ${ids.join(', ')}`);
+    const byRoute = new Map(operations.map(({ method, path, op }) => [`${method} ${path}`, op.operationId]));
+    assert.equal(byRoute.get('get /api/products'), 'listProducts');
+    assert.equal(byRoute.get('post /api/cart'), 'addCartItem');
+    assert.equal(byRoute.get('post /api/checkout'), 'checkout');
+  });
+
+  it('documents every error as one shared application/problem+json response per status', async () => {
+    const { spec, operations } = await operationsOf();
+    const shared = spec.components.responses as Record<string, Response>;
+    for (const { method, path, op } of operations) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400) continue;
+        assert.match(
+          response.$ref ?? '',
+          /^#\/components\/responses\/[A-Za-z]+$/,
+          `${method} ${path} ${status}`,
+        );
+      }
+    }
+    for (const [name, response] of Object.entries(shared)) {
+      assert.deepEqual(
+        response.content,
+        { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        name,
+      );
+    }
+    assert.ok(shared.TooManyRequests?.headers?.['Retry-After']);
+    assert.ok(shared.ServiceUnavailable?.headers?.['Retry-After']);
+  });
+
+  it('documents paging headers on lists, ETag and 304 on catalog GETs, 429 wherever a limit applies', async () => {
+    const { operations } = await operationsOf();
+    const find = (method: string, path: string) =>
+      operations.find((o) => o.method === method && o.path === path)!.op;
+    for (const { method, path, op } of operations) {
+      const paged = op.parameters?.some((p) => p.in === 'query' && p.name === 'limit');
+      const ok = op.responses[200] ?? op.responses[201];
+      if (paged && path !== '/api/products/{id}/recommendations') {
+        assert.ok(ok?.headers?.['X-Total-Count'] && ok.headers.Link, `${method} ${path} paging headers`);
+      }
+      const unlimited = ['/health', '/ready', '/media/{dir}/{file}'].includes(path);
+      assert.equal(Boolean(op.responses[429]), !unlimited, `${method} ${path} 429`);
+    }
+    for (const path of [
+      '/api/products',
+      '/api/products/{id}',
+      '/api/categories',
+      '/api/categories/{id}/products',
+      '/api/offers/active',
+      '/api/products/{id}/recommendations',
+    ]) {
+      const op = find('get', path);
+      assert.ok(op.responses[200]?.headers?.ETag && op.responses[304], `${path} ETag and 304`);
+    }
+  });
+
+  it('has a server, and security that matches what each operation does without a token', async () => {
+    const { spec, operations } = await operationsOf();
+    assert.deepEqual(spec.servers, [{ url: '/', description: 'This server' }]);
+    for (const { method, path, op } of operations) {
+      assert.ok(Array.isArray(op.security), `${method} ${path} states its security`);
+      if (path === '/mcp' && method !== 'post') continue;
+      const url = path.replaceAll(/\{(\w+)\}/g, (_, name: string) =>
+        name === 'serial_number' ? 'SN-1' : '1',
+      );
+      const res = await t.request({ method: method.toUpperCase() as 'GET', url });
+      const schemes = op.security!.flatMap((s) => Object.keys(s));
+      const bearerOnly = op.security!.length > 0 && !op.security!.some((s) => Object.keys(s).length === 0);
+      // A refresh token may come in the body instead of the header, but one of them is required.
+      const needsCredential = bearerOnly || schemes.includes('refreshToken');
+      assert.equal(
+        res.statusCode === 401,
+        needsCredential,
+        `${method} ${path}: ${res.statusCode} vs security`,
+      );
+    }
+  });
+
+  it('documents GET and DELETE /mcp as the 405 problem they answer', async () => {
+    const { operations } = await operationsOf();
+    for (const method of ['get', 'delete']) {
+      const op = operations.find((o) => o.method === method && o.path === '/mcp')!.op;
+      assert.deepEqual(Object.keys(op.responses), ['405', '429']);
+      const res = await t.request({ method: method.toUpperCase() as 'GET', url: '/mcp' });
+      assert.equal(res.statusCode, 405);
+      assert.equal(res.headers.allow, 'POST');
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.json().code, 'method_not_allowed');
+    }
+  });
+
+  it('titles the /docs page for Mercato', async () => {
+    const res = await t.request({ method: 'GET', url: '/docs/' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<title>Mercato API<\/title>/);
+  });
+
+  it('passes redocly lint with 0 errors (npm run lint:openapi)', () => {
+    const run = spawnSync('npm', ['run', '--silent', 'lint:openapi'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   });
 });

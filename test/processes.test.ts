@@ -112,7 +112,7 @@ describe('processes', () => {
     const databaseUrl = `sqlite:${join(dir, 'db.sqlite')}`;
     const run = (args: string[]) =>
       new Promise<number | null>((resolve) => {
-        const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/create-admin.ts', ...args], {
+        const proc = spawn(process.execPath, ['dist/cli/create-admin.js', ...args], {
           env: {
             ...process.env,
             NODE_ENV: 'test',

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { ADMIN_PASSWORD, createTestDatabase, type TestDatabase, testConfig } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
+import { startServer } from './helpers/server.js';
 import { type Receiver, startReceiver } from './helpers/webhook-receiver.js';
 
 const DISPATCH_ENV = {
@@ -14,13 +15,11 @@ const DISPATCH_ENV = {
   WEBHOOK_POLL_INTERVAL: '100ms',
 };
 
-/** Spawns `script` on the test database and resolves once its output matches `ready`. */
-async function spawnProcess(
-  script: string,
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+/** Runs the compiled `npm run worker` (scripts/test.mjs builds it); resolves once it has started. */
+async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const script = 'dist/worker.js';
+  const ready = /webhook worker started/;
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, NODE_ENV: 'test', ADMIN_PASSWORD, LOG_LEVEL: 'info', ...DISPATCH_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -124,21 +123,13 @@ for (const dialect of testDialects()) {
         receiver.received.length = 0;
         receiver.answer = () => 'hang';
         const ids = await createEvents(12);
-        const worker = await spawnProcess(
-          'src/worker.ts',
-          { DATABASE_URL: database.url, WEBHOOK_CONCURRENCY: '4' },
-          /webhook worker started/,
-        );
+        const worker = await startWorker({ DATABASE_URL: database.url, WEBHOOK_CONCURRENCY: '4' });
         children.push(worker);
         await receiver.waitFor((got) => got.length >= 4);
         await stop(worker, 'SIGKILL'); // four deliveries claimed and in flight, eight never touched
 
         receiver.answer = () => 200;
-        const restarted = await spawnProcess(
-          'src/worker.ts',
-          { DATABASE_URL: database.url },
-          /webhook worker started/,
-        );
+        const restarted = await startWorker({ DATABASE_URL: database.url });
         children.push(restarted);
         await waitUntilDelivered(30_000);
         const answered = new Set(receiver.received.slice(4).map((r) => r.id));
@@ -157,15 +148,9 @@ for (const dialect of testDialects()) {
         // A backlog first, so that both processes start on it together and contend for every row.
         const ids = await createEvents(100);
         const servers = await Promise.all(
-          [0, 1].map(() =>
-            spawnProcess(
-              'test/helpers/serve.ts',
-              { DATABASE_URL: database.url, LOG_LEVEL: 'silent' },
-              /^\d+\n/,
-            ),
-          ),
+          [0, 1].map(() => startServer({ DATABASE_URL: database.url, ADMIN_PASSWORD, ...DISPATCH_ENV })),
         );
-        children.push(...servers);
+        children.push(...servers.map((server) => server.proc));
         await waitUntilDelivered(60_000);
         const unique = new Set(receiver.received.map((r) => r.id));
         assert.deepEqual([...unique].sort(), [...ids].sort());
@@ -174,7 +159,7 @@ for (const dialect of testDialects()) {
           `# ${dialect}: ${ids.length} events, ${duplicates} duplicate deliveries across two processes`,
         );
         assert.ok(duplicates <= 1, `${duplicates} duplicates`);
-        for (const server of servers) await stop(server);
+        for (const server of servers) await server.stop();
       } finally {
         await call('DELETE', `/api/admin/webhooks/${endpoint}`);
       }

@@ -1,17 +1,8 @@
 import 'dotenv/config';
 import { loadConfig } from '../config.js';
-import { createDatabase } from './connect.js';
-import { setupDatabase } from './migrate.js';
+import { prepareDatabase } from './prepare.js';
 
-// `npm run migrate`: the same locked migrate-and-seed the server runs at start.
-const config = loadConfig();
-const db = createDatabase(config.database, { poolSize: 2 });
-try {
-  const report = await setupDatabase(db, config);
-  console.log(report.migrated.length > 0 ? `Applied: ${report.migrated.join(', ')}` : 'Schema is up to date');
-  if (report.generatedAdminPassword) {
-    console.log(`Created admin "${config.adminUsername}" with password: ${report.generatedAdminPassword}`);
-  }
-} finally {
-  await db.destroy();
-}
+// `npm run migrate`: the same locked migrate-and-seed the server runs at start. The cluster
+// primary runs this file as a short-lived child, so that it never loads the database code itself.
+const report = await prepareDatabase(loadConfig());
+if (report.migrated.length === 0) console.log('Schema is up to date');

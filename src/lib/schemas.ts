@@ -16,10 +16,30 @@ export const Problem = Type.Object(
 
 export const ProblemRef = Type.Unsafe<Record<string, unknown>>(Type.Ref('Problem'));
 
-/** Documents the error statuses a route can answer with, all shaped as Problem. */
-export function problems(...statuses: number[]): Record<number, TSchema> {
+/**
+ * The error statuses a route can answer with. Each is documented once, as a shared response in
+ * components (application/problem+json, see plugins/openapi.ts), and referenced by every route.
+ */
+export function problemResponses(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(statuses.map((status) => [status, ProblemRef]));
 }
+
+/** The headers sendPage() sets, as documented on every paginated list. */
+const PAGE_HEADERS = {
+  'X-Total-Count': { type: 'integer', minimum: 0, description: 'Items matching the query, in all pages' },
+  Link: {
+    type: 'string',
+    description: 'RFC 8288 links to the rel="next" and rel="prev" pages, where they exist',
+  },
+};
+
+/** A paginated list: a bare JSON array, with X-Total-Count and Link headers (see sendPage). */
+export const PageOf = <T extends TSchema>(item: T) => Type.Array(item, { headers: PAGE_HEADERS });
+
+/** The answer to an If-None-Match that still matches: no body. */
+export const NotModified = Type.Null({
+  description: 'Not Modified: the If-None-Match ETag is still current',
+});
 
 /**
  * The largest integer both databases hold in an INTEGER column (PostgreSQL int4). Every numeric

@@ -2,37 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, type FieldError, type ProblemCode, titleFor } from '../lib/errors.js';
-
-interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ProblemCode;
-  instance?: string;
-  errors?: FieldError[];
-  [extension: string]: unknown;
-}
-
-/** The problem object itself, also written where there is no Fastify reply (a broken request). */
-export function problemBody(
-  status: number,
-  code: ProblemCode,
-  detail: string,
-  instance?: string,
-  extensions: Record<string, unknown> = {},
-): ProblemBody {
-  return {
-    type: `https://mercato.dev/problems/${code.replaceAll('_', '-')}`,
-    title: titleFor(status),
-    status,
-    detail,
-    code,
-    ...(instance === undefined ? {} : { instance }),
-    ...extensions,
-  };
-}
+import { AppError, type FieldError, type ProblemCode } from '../lib/errors.js';
+import { type ProblemDetails, problem, toProblem } from '../lib/problem.js';
+import { fieldError, type ValidationIssue } from '../lib/validation.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -55,25 +27,23 @@ export function sendProblem(
   detail: string,
   extensions: Record<string, unknown> = {},
 ): FastifyReply {
-  const body = problemBody(status, code, detail, request.url.split('?')[0] ?? request.url, extensions);
-  if (status === 401) reply.header('www-authenticate', bearerChallenge(request));
+  return sendProblemDetails(request, reply, problem(status, code, detail, extensions));
+}
+
+function sendProblemDetails(request: FastifyRequest, reply: FastifyReply, body: ProblemDetails) {
+  const instance = request.url.split('?')[0] ?? request.url;
+  if (body.status === 401) reply.header('www-authenticate', bearerChallenge(request));
   // A string payload bypasses the route's response serializer: problems have their own shape.
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  return reply
+    .code(body.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify({ ...body, instance }));
 }
 
 /** A bug: the log gets everything (with the request id), the client nothing it could exploit. */
 function sendInternalError(request: FastifyRequest, reply: FastifyReply, error: Error, message: string) {
   request.log.error({ err: error }, message);
-  return sendProblem(
-    request,
-    reply,
-    500,
-    'internal_error',
-    'An unexpected error occurred; it has been logged',
-    {
-      request_id: request.id,
-    },
-  );
+  return sendProblemDetails(request, reply, { ...toProblem(error), request_id: request.id });
 }
 
 /**
@@ -113,7 +83,7 @@ export function clientErrorProblem(error: Error & { code?: string }, socket: Dup
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(problemBody(known.status, known.code, known.detail));
+  const body = JSON.stringify(problem(known.status, known.code, known.detail));
   socket.end(
     `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\n` +
       `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -121,26 +91,11 @@ export function clientErrorProblem(error: Error & { code?: string }, socket: Dup
   );
 }
 
-interface AjvIssue {
-  instancePath?: string;
-  message?: string;
-  keyword?: string;
-  params?: Record<string, unknown>;
-}
-
 function fieldErrors(error: FastifyError): FieldError[] {
   const context = error.validationContext ?? 'body';
-  return ((error.validation ?? []) as AjvIssue[]).map((issue) => {
-    let path = issue.instancePath ?? '';
-    let message = issue.message ?? 'is invalid';
-    if (issue.keyword === 'additionalProperties') {
-      path = `${path}/${String(issue.params?.additionalProperty)}`;
-      message = 'is not an allowed field';
-    } else if (issue.keyword === 'required') {
-      path = `${path}/${String(issue.params?.missingProperty)}`;
-      message = 'is required';
-    }
-    return { path: context === 'body' ? path || '/' : `${context}:${path || '/'}`, message };
+  return ((error.validation ?? []) as ValidationIssue[]).map((issue) => {
+    const { path, message } = fieldError(issue);
+    return { path: context === 'body' ? path : `${context}:${path}`, message };
   });
 }
 
@@ -182,7 +137,7 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return sendProblem(request, reply, error.status, error.code, error.message, error.extensions);
+      return sendProblemDetails(request, reply, toProblem(error));
     }
     if (error.validation) {
       const errors = fieldErrors(error);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 
 export interface RunningServer {
   proc: ChildProcess;
@@ -9,11 +10,27 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `src/server.ts` as a real process (as `npm start` does) and waits until it listens. */
-export function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/**
+ * Node's arguments in `npm start` (V8 flags and the compiled entry), so a test runs the server
+ * exactly as production does. `scripts/test.mjs` builds it before the tests.
+ */
+const START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string)
+  .replace(/^exec node /, '')
+  .split(' ');
+
+export interface StartOptions {
+  timeoutMs?: number;
+  /** Start through `npm start` (npm → node) instead of node directly, in a process group of its own. */
+  viaNpm?: boolean;
+}
+
+/** Runs the compiled server as a real process (as `npm start` does) and waits until it listens. */
+export function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
+  const { timeoutMs = 60_000, viaNpm = false } = options;
+  const proc = spawn(viaNpm ? 'npm' : process.execPath, viaNpm ? ['start', '--silent'] : START_ARGS, {
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: viaNpm,
   });
   const output: string[] = [];
   const exit = once(proc, 'exit').then(([code]) => code as number | null);
@@ -22,8 +39,12 @@ export function startServer(env: Record<string, string>, timeoutMs = 60_000): Pr
       () => reject(new Error(`server did not start:\n${output.join('\n')}`)),
       timeoutMs,
     );
-    const onLine = (chunk: Buffer) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
+    // Whole lines only: a pipe may cut a log line between two chunks.
+    const pending = { stdout: '', stderr: '' };
+    const onChunk = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      const lines = (pending[stream] + String(chunk)).split('\n');
+      pending[stream] = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) {
         output.push(line);
         const match = /listening (?:on|at) (http:\/\/[^\s"]+)/.exec(line);
         if (match) {
@@ -41,8 +62,8 @@ export function startServer(env: Record<string, string>, timeoutMs = 60_000): Pr
         }
       }
     };
-    proc.stdout.on('data', onLine);
-    proc.stderr.on('data', onLine);
+    proc.stdout.on('data', onChunk('stdout'));
+    proc.stderr.on('data', onChunk('stderr'));
     exit.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${output.join('\n')}`));
@@ -54,7 +75,7 @@ export function startServer(env: Record<string, string>, timeoutMs = 60_000): Pr
 export async function runServerToExit(
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const proc = spawn(process.execPath, START_ARGS, {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

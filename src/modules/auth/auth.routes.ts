@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { unauthorized } from '../../lib/errors.js';
-import { problems } from '../../lib/schemas.js';
+import { problemResponses } from '../../lib/schemas.js';
 import { bearerToken } from '../../plugins/auth.js';
 import { LoginBody, RefreshBody, RegisterBody, RegisterResponse, TokenPair } from './auth.schemas.js';
 
@@ -16,6 +16,9 @@ function refreshTokenOf(
   return token;
 }
 
+// The refresh token, as a bearer header or in the body (then the header is not needed).
+const REFRESH_TOKEN: Record<string, string[]>[] = [{ refreshToken: [] }, {}];
+
 export default async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { auth, users } = app.services;
@@ -27,9 +30,10 @@ export default async function authRoutes(fastify: FastifyInstance) {
       preHandler: authLimit.register,
       schema: {
         tags: ['auth'],
+        operationId: 'register',
         summary: 'Create a customer account',
         body: RegisterBody,
-        response: { 201: RegisterResponse, ...problems(400, 409, 429) },
+        response: { 201: RegisterResponse, ...problemResponses(400, 409, 429) },
       },
     },
     async (request, reply) => {
@@ -44,11 +48,12 @@ export default async function authRoutes(fastify: FastifyInstance) {
       preHandler: authLimit.login,
       schema: {
         tags: ['auth'],
+        operationId: 'login',
         summary: 'Log in with username (or email) and password',
         description:
           'Unknown user and wrong password give the same 401. Rate-limited per IP and per username.',
         body: LoginBody,
-        response: { 200: TokenPair, ...problems(400, 401, 429) },
+        response: { 200: TokenPair, ...problemResponses(400, 401, 429) },
       },
     },
     async (request) => auth.login(request.body),
@@ -59,11 +64,13 @@ export default async function authRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['auth'],
+        operationId: 'refreshToken',
         summary: 'Exchange a refresh token for a new pair (rotation)',
         description:
           'The refresh token comes in "Authorization: Bearer" (as seed 003) or the body. It is spent; presenting it again revokes its whole family.',
+        security: REFRESH_TOKEN,
         body: Type.Optional(RefreshBody),
-        response: { 200: TokenPair, ...problems(400, 401) },
+        response: { 200: TokenPair, ...problemResponses(400, 401) },
       },
     },
     async (request) => auth.refresh(refreshTokenOf(request, request.body)),
@@ -74,9 +81,12 @@ export default async function authRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['auth'],
+        operationId: 'logout',
         summary: 'Revoke the refresh token family of this session',
+        description: 'The refresh token comes in "Authorization: Bearer" or the body, as for refresh.',
+        security: REFRESH_TOKEN,
         body: Type.Optional(RefreshBody),
-        response: { 204: Type.Null(), ...problems(400, 401) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401) },
       },
     },
     async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { problems } from '../../lib/schemas.js';
+import { problemResponses } from '../../lib/schemas.js';
 import { currentUser } from '../../plugins/auth.js';
 import {
   AddToCartBody,
@@ -14,7 +14,6 @@ import {
 export default async function cartRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { cart } = app.services;
-  const security = [{ bearerAuth: [] }];
   const tags = ['cart'];
 
   app.get(
@@ -23,13 +22,13 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'getCart',
         summary: 'Your cart at current (offer-aware) prices',
         description:
           'subtotal is list price × quantity, discount_total the offers’ savings, grand_total = subtotal − ' +
           'discount_total (what checkout would charge now). Lines of withdrawn products leave the cart and are ' +
           'reported once in notices.',
-        security,
-        response: { 200: Cart, ...problems(401) },
+        response: { 200: Cart, ...problemResponses(401) },
       },
     },
     async (request) => cart.view(currentUser(request).id),
@@ -41,13 +40,13 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'addCartItem',
         summary: 'Add a product to your cart',
         description:
           'Adds to the existing line. 409 insufficient_stock when the line would exceed the stock ' +
           '(available = stock now, in_cart = what the line already holds); a line holds at most 999.',
-        security,
         body: AddToCartBody,
-        response: { 201: AddToCartResponse, ...problems(400, 401, 404, 409) },
+        response: { 201: AddToCartResponse, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -62,11 +61,11 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'updateCartItem',
         summary: 'Set the quantity of a line (0 removes it)',
-        security,
         params: ProductIdParams,
         body: UpdateCartItemBody,
-        response: { 200: Cart, ...problems(400, 401, 404, 409) },
+        response: { 200: Cart, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request) => cart.update(currentUser(request).id, request.params.product_id, request.body.quantity),
@@ -78,10 +77,10 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'removeCartItem',
         summary: 'Remove a line',
-        security,
         params: ProductIdParams,
-        response: { 204: Type.Null(), ...problems(401, 404) },
+        response: { 204: Type.Null(), ...problemResponses(401, 404) },
       },
     },
     async (request, reply) => {
@@ -96,9 +95,9 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'clearCart',
         summary: 'Empty your cart',
-        security,
-        response: { 204: Type.Null(), ...problems(401) },
+        response: { 204: Type.Null(), ...problemResponses(401) },
       },
     },
     async (request, reply) => {

@@ -8,7 +8,7 @@ const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY, descript
 
 export const AddToCartBody = Type.Object(
   {
-    product_id: RowId(),
+    product_id: RowId({ description: 'The product to add' }),
     quantity: Type.Optional({ ...Quantity, default: 1 }),
   },
   { additionalProperties: false },

@@ -1,8 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { pageOf, sendPage } from '../../lib/pagination.js';
-import { problems } from '../../lib/schemas.js';
+import { PageOf, problemResponses } from '../../lib/schemas.js';
 import { Event, EventsQuery } from './events.schemas.js';
 
 export default async function eventsRoutes(fastify: FastifyInstance) {
@@ -15,13 +14,13 @@ export default async function eventsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', 'webhooks'],
+        operationId: 'listEvents',
         summary: 'The event log, newest first',
         description:
           'Every event recorded with the change it describes (a transactional outbox), whether or not an ' +
           'endpoint was subscribed. Filter by `type` and by `from` (created at or after).',
-        security: [{ bearerAuth: [] }],
         querystring: EventsQuery,
-        response: { 200: Type.Array(Event), ...problems(400, 401, 403) },
+        response: { 200: PageOf(Event), ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageOf, sendPage } from '../../lib/pagination.js';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, PageOf, problemResponses } from '../../lib/schemas.js';
 import { InventoryItem, InventoryQuery, Recommendation, RecommendationsQuery } from './insights.schemas.js';
 
 export default async function insightsRoutes(fastify: FastifyInstance) {
@@ -16,6 +16,7 @@ export default async function insightsRoutes(fastify: FastifyInstance) {
       config: { publicCache: true },
       schema: {
         tags: ['ai'],
+        operationId: 'getRecommendations',
         summary: 'Products to recommend next to this one',
         description:
           '"Frequently bought together": products in the most non-cancelled orders with this one, ' +
@@ -26,7 +27,7 @@ export default async function insightsRoutes(fastify: FastifyInstance) {
           'An archived or unknown product is 404.',
         params: IdParams,
         querystring: RecommendationsQuery,
-        response: { 200: Type.Array(Recommendation), ...problems(400, 404) },
+        response: { 200: Type.Array(Recommendation), ...problemResponses(400, 404) },
       },
     },
     async (request) => insights.recommendations(request.params.id, request.query.limit ?? 10),
@@ -38,14 +39,14 @@ export default async function insightsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', 'ai'],
+        operationId: 'getInventoryReport',
         summary: 'Inventory insights: sales velocity, days of cover, reorder flags',
         description:
           'Per live product: stock, units sold in non-cancelled orders placed in the last 30 days, ' +
           'daily velocity (sold / 30), days of cover (stock / velocity; null when nothing sold) and ' +
           '`reorder` when stock < low_stock_threshold or cover < 7 days.',
-        security: [{ bearerAuth: [] }],
         querystring: InventoryQuery,
-        response: { 200: Type.Array(InventoryItem), ...problems(400, 401, 403) },
+        response: { 200: PageOf(InventoryItem), ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {

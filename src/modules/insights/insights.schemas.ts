@@ -47,7 +47,7 @@ export const InventoryQuery = Type.Object(
       }),
     ),
     reorder: Type.Optional(Type.Boolean({ description: 'true: only products flagged for reorder' })),
-    category_id: Type.Optional(RowId()),
+    category_id: Type.Optional(RowId({ description: 'Only products of this category' })),
     sort: Type.Optional(
       Type.Union(
         INVENTORY_SORTS.map((s) => Type.Literal(s)),

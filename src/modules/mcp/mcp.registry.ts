@@ -1,5 +1,6 @@
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
-import { AppError, forbidden, titleFor, unauthorized } from '../../lib/errors.js';
+import { forbidden, unauthorized } from '../../lib/errors.js';
+import { toProblem } from '../../lib/problem.js';
 import type { SessionUser } from '../auth/auth.service.js';
 import { argumentValidator, toJsonSchema } from './mcp.schema.js';
 import { type AnyTool, mayUse, type ToolCall } from './mcp.tool.js';
@@ -31,11 +32,11 @@ function build(): Map<string, Entry> {
         title: tool.title,
         description: tool.description,
         inputSchema,
-        outputSchema: toJsonSchema(tool.output) as McpTool['outputSchema'],
+        outputSchema: toJsonSchema(tool.output, { output: true }) as McpTool['outputSchema'],
+        // Only what differs from MCP's defaults (readOnlyHint false, destructiveHint true).
         annotations: {
-          title: tool.title,
-          readOnlyHint: tool.readOnly,
-          ...(tool.readOnly ? {} : { destructiveHint: tool.additive !== true }),
+          ...(tool.readOnly ? { readOnlyHint: true } : {}),
+          ...(tool.additive ? { destructiveHint: false } : {}),
           openWorldHint: false,
         },
       },
@@ -83,24 +84,9 @@ export async function callTool(
 }
 
 function problemOf(error: unknown, tool: string, log: McpLog) {
-  if (error instanceof AppError) {
-    if (error.status >= 500) log.error({ err: error, tool }, error.message);
-    return {
-      type: `https://mercato.dev/problems/${error.code.replaceAll('_', '-')}`,
-      title: titleFor(error.status),
-      status: error.status,
-      code: error.code,
-      detail: error.message,
-      ...error.extensions,
-    };
-  }
-  // A bug: logged in full, the caller learns nothing it could exploit (as REST's 500).
-  log.error({ err: error, tool }, 'MCP tool failed');
-  return {
-    type: 'https://mercato.dev/problems/internal-error',
-    title: titleFor(500),
-    status: 500,
-    code: 'internal_error',
-    detail: 'An unexpected error occurred; it has been logged',
-  };
+  const problem = toProblem(error);
+  // A bug (or a 5xx AppError) is logged in full; the caller gets only the problem, as on REST.
+  if (problem.status >= 500)
+    log.error({ err: error, tool }, error instanceof Error ? error.message : 'MCP tool failed');
+  return problem;
 }

@@ -1,9 +1,20 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { problems } from '../../lib/schemas.js';
+import { problemResponses } from '../../lib/schemas.js';
 import { bearerToken } from '../../plugins/auth.js';
-import { createMcpServer } from './mcp.server.js';
+import { sendProblem } from '../../plugins/problem.js';
+
+/**
+ * The MCP SDK (with zod) and the tool definitions are loaded by the first /mcp request, not at
+ * start: they hold ~13 MB that a process answering only REST never needs.
+ */
+const loadMcp = async () => {
+  const [{ createMcpServer }, { StreamableHTTPServerTransport }] = await Promise.all([
+    import('./mcp.server.js'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+  ]);
+  return { createMcpServer, StreamableHTTPServerTransport };
+};
 
 const JsonRpc = Type.Unsafe<unknown>({
   description: 'A JSON-RPC 2.0 message or batch (Model Context Protocol)',
@@ -20,6 +31,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
     {
       schema: {
         tags: ['ai'],
+        operationId: 'postMcpMessage',
         summary: 'Model Context Protocol endpoint (Streamable HTTP)',
         description:
           'JSON-RPC over HTTP for MCP clients. Send `Accept: application/json, text/event-stream`. ' +
@@ -27,32 +39,48 @@ export default async function mcpRoutes(app: FastifyInstance) {
           'users also cart, checkout and orders, admins also the admin tools.',
         security: [{}, { bearerAuth: [] }],
         body: JsonRpc,
-        response: problems(401, 415),
+        response: {
+          200: { ...JsonRpc, description: 'The JSON-RPC response (or batch of responses)' },
+          202: Type.Null({ description: 'Accepted: the message was a notification, nothing to answer' }),
+          ...problemResponses(401, 415),
+        },
       },
     },
     async (request, reply) => serve(app, request, reply),
   );
 
   // Stateless: no server-initiated stream to open (GET) and no session to end (DELETE). The MCP
-  // spec has servers without them answer 405.
-  const notHere = async (_request: FastifyRequest, reply: FastifyReply) =>
-    reply
-      .code(405)
-      .header('allow', 'POST')
-      .send({
-        jsonrpc: '2.0',
-        error: { code: -32000, message: 'Method not allowed: this MCP server is stateless; use POST' },
-        id: null,
-      });
-  const described = (summary: string) => ({ schema: { tags: ['ai'], summary } });
-  app.get('/mcp', described('MCP event stream (not offered: stateless server, answers 405)'), notHere);
-  app.delete('/mcp', described('MCP session end (not offered: stateless server, answers 405)'), notHere);
+  // spec has servers without them answer 405; ours is a problem like every other error.
+  const notHere = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('allow', 'POST');
+    return sendProblem(
+      request,
+      reply,
+      405,
+      'method_not_allowed',
+      'This MCP server is stateless: send JSON-RPC messages with POST',
+    );
+  };
+  const described = (operationId: string, summary: string) => ({
+    schema: { operationId, tags: ['ai'], summary, response: problemResponses(405) },
+  });
+  app.get(
+    '/mcp',
+    described('openMcpStream', 'MCP event stream (not offered: stateless server, answers 405)'),
+    notHere,
+  );
+  app.delete(
+    '/mcp',
+    described('endMcpSession', 'MCP session end (not offered: stateless server, answers 405)'),
+    notHere,
+  );
 }
 
 async function serve(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   // Authentication happens before the reply is handed over, so a bad token is a normal 401 problem.
   const token = bearerToken(request);
   const user = token ? await app.services.auth.authenticate(token) : null;
+  const { createMcpServer, StreamableHTTPServerTransport } = await loadMcp();
   const server = createMcpServer({
     services: app.services,
     identify: async () => user,

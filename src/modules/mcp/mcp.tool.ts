@@ -55,10 +55,11 @@ export function caller(call: ToolCall): SessionUser {
   return call.user;
 }
 
-/** A paginated list as structured content: MCP results are objects, never bare arrays. */
-export const pageResult = <T>(page: { items: T[]; total: number }, limit: number, offset: number) => ({
-  items: page.items,
+/**
+ * A paginated list as structured content (MCP results are objects, never bare arrays), each item
+ * shown as `show` makes it. The caller knows its limit and offset; `total` tells it whether to page on.
+ */
+export const pageResult = <T, R>(page: { items: T[]; total: number }, show: (item: T) => R) => ({
+  items: page.items.map(show),
   total: page.total,
-  limit,
-  offset,
 });

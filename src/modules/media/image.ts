@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
+import type { fileTypeFromBuffer } from 'file-type';
+import type { Metadata, Sharp, default as sharp } from 'sharp';
 import { AppError } from '../../lib/errors.js';
 
 /** Decompression bombs: a small file can claim a huge canvas. Checked from the header first. */
@@ -8,10 +8,10 @@ export const MAX_PIXELS = 40_000_000;
 export const THUMBNAIL_SIZE = 400;
 
 const FORMATS = {
-  'image/png': { ext: 'png', encode: (s: sharp.Sharp) => s.png({ compressionLevel: 6 }) },
-  'image/jpeg': { ext: 'jpg', encode: (s: sharp.Sharp) => s.jpeg({ quality: 88 }) },
-  'image/gif': { ext: 'gif', encode: (s: sharp.Sharp) => s.gif() },
-  'image/webp': { ext: 'webp', encode: (s: sharp.Sharp) => s.webp({ quality: 88 }) },
+  'image/png': { ext: 'png', encode: (s: Sharp) => s.png({ compressionLevel: 6 }) },
+  'image/jpeg': { ext: 'jpg', encode: (s: Sharp) => s.jpeg({ quality: 88 }) },
+  'image/gif': { ext: 'gif', encode: (s: Sharp) => s.gif() },
+  'image/webp': { ext: 'webp', encode: (s: Sharp) => s.webp({ quality: 88 }) },
 } as const;
 type ImageType = keyof typeof FORMATS;
 
@@ -24,9 +24,21 @@ export interface ProcessedImage {
   thumbnail: Buffer;
 }
 
-// A server decodes untrusted images: no operation cache to grow, and a bounded number of images
-// in flight so that N concurrent uploads cannot hold N full decodes in memory at once.
-sharp.cache(false);
+// sharp (libvips) and file-type are loaded with the first upload, not at start: most processes
+// of a shop never decode an image, and libvips alone holds ~10 MB. A server decodes untrusted
+// images: no operation cache to grow, and a bounded number of images in flight so that N
+// concurrent uploads cannot hold N full decodes in memory at once.
+let imageLibraries:
+  | Promise<{ sharp: typeof sharp; fileTypeFromBuffer: typeof fileTypeFromBuffer }>
+  | undefined;
+function loadImageLibraries() {
+  imageLibraries ??= Promise.all([import('sharp'), import('file-type')]).then(([sharp, fileType]) => {
+    sharp.default.cache(false);
+    return { sharp: sharp.default, fileTypeFromBuffer: fileType.fileTypeFromBuffer };
+  });
+  return imageLibraries;
+}
+
 const MAX_IN_FLIGHT = Math.max(1, Math.min(4, availableParallelism()));
 let inFlight = 0;
 const waiting: Array<() => void> = [];
@@ -53,6 +65,7 @@ const ACCEPTED = 'Upload a PNG, JPEG, GIF or WebP image';
  * comments) dropped, plus a WebP thumbnail of the first frame.
  */
 export async function processImage(data: Buffer): Promise<ProcessedImage> {
+  const { sharp, fileTypeFromBuffer } = await loadImageLibraries();
   const detected = await fileTypeFromBuffer(data);
   if (!detected || !(detected.mime in FORMATS)) {
     throw unsupported(`The file is not an image of an accepted type. ${ACCEPTED}.`);
@@ -62,7 +75,7 @@ export async function processImage(data: Buffer): Promise<ProcessedImage> {
   // failOn 'error': a truncated or corrupt file is refused, not stored half-grey.
   const input = { failOn: 'error', limitInputPixels: MAX_PIXELS } as const;
 
-  let header: sharp.Metadata;
+  let header: Metadata;
   try {
     // Header only: the pixel limit is checked here so the answer can say why.
     header = await sharp(data, { ...input, limitInputPixels: false }).metadata();

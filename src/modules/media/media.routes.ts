@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { Type } from 'typebox';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, problemResponses } from '../../lib/schemas.js';
 import { currentUser } from '../../plugins/auth.js';
 import { Product } from '../products/products.schemas.js';
 import { UserRef } from '../users/users.schemas.js';
@@ -23,7 +23,6 @@ export default async function mediaRoutes(fastify: FastifyInstance) {
   const products = () => app.services.products;
   const { maxUploadBytes } = app.ctx.config;
   await registerMultipart(app, maxUploadBytes);
-  const security = [{ bearerAuth: [] }];
 
   // The multipart body is documented (OpenAPI) but read from the stream by readUpload, not
   // validated as a parsed body; params keep the app's own validator.
@@ -40,13 +39,13 @@ export default async function mediaRoutes(fastify: FastifyInstance) {
       validatorCompiler: multipartValidator,
       schema: {
         tags: ['images'],
+        operationId: 'setProductImage',
         summary: "Set or replace a product's main image",
         description: `${UPLOAD_RULES} The previous main image and its files are removed.`,
-        security,
         consumes: ['multipart/form-data'],
         params: IdParams,
         body: ImageUploadBody,
-        response: { 200: ProductMessage, ...problems(400, 401, 403, 404, 409, 413, 415) },
+        response: { 200: ProductMessage, ...problemResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request) => {
@@ -66,10 +65,11 @@ export default async function mediaRoutes(fastify: FastifyInstance) {
       onRequest: app.optionalUser,
       schema: {
         tags: ['images'],
+        operationId: 'getProductImage',
         summary: 'A product with its image URLs',
         description: 'The product, as GET /api/products/{id} answers (seed 003 route).',
         params: IdParams,
-        response: { 200: Product, ...problems(404) },
+        response: { 200: Product, ...problemResponses(404) },
       },
     },
     async (request) => products().get(request.params.id, request.user ?? undefined),
@@ -81,11 +81,11 @@ export default async function mediaRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['images'],
+        operationId: 'deleteProductImage',
         summary: "Remove a product's main image",
         description: 'Its files are removed; the next gallery image, if any, becomes the main image.',
-        security,
         params: IdParams,
-        response: { 200: ProductMessage, ...problems(401, 403, 404) },
+        response: { 200: ProductMessage, ...problemResponses(401, 403, 404) },
       },
     },
     async (request) => {
@@ -105,13 +105,13 @@ export default async function mediaRoutes(fastify: FastifyInstance) {
       validatorCompiler: multipartValidator,
       schema: {
         tags: ['images'],
+        operationId: 'addProductGalleryImage',
         summary: 'Add a gallery image',
         description: `${UPLOAD_RULES} At most 8 images per product (409); the first one is the main image.`,
-        security,
         consumes: ['multipart/form-data'],
         params: IdParams,
         body: ImageUploadBody,
-        response: { 201: GalleryImage, ...problems(400, 401, 403, 404, 409, 413, 415) },
+        response: { 201: GalleryImage, ...problemResponses(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -128,11 +128,11 @@ export default async function mediaRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['images'],
+        operationId: 'deleteProductGalleryImage',
         summary: 'Delete a gallery image',
         description: 'Its files are removed; the images after it move up one position.',
-        security,
         params: ProductImageParams,
-        response: { 204: Type.Null(), ...problems(401, 403, 404) },
+        response: { 204: Type.Null(), ...problemResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -148,12 +148,12 @@ export default async function mediaRoutes(fastify: FastifyInstance) {
       validatorCompiler: multipartValidator,
       schema: {
         tags: ['users', 'images'],
+        operationId: 'setProfileImage',
         summary: 'Set or replace your profile image',
         description: `${UPLOAD_RULES} The previous image and its files are removed.`,
-        security,
         consumes: ['multipart/form-data'],
         body: ImageUploadBody,
-        response: { 200: UserMessage, ...problems(400, 401, 413, 415) },
+        response: { 200: UserMessage, ...problemResponses(400, 401, 413, 415) },
       },
     },
     async (request) => {
@@ -169,9 +169,9 @@ export default async function mediaRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags: ['users', 'images'],
+        operationId: 'getProfileImage',
         summary: 'Your profile with its image URL',
-        security,
-        response: { 200: UserRef, ...problems(401) },
+        response: { 200: UserRef, ...problemResponses(401) },
       },
     },
     async (request) => users.get(currentUser(request).id),
@@ -183,10 +183,10 @@ export default async function mediaRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags: ['users', 'images'],
+        operationId: 'deleteProfileImage',
         summary: 'Remove your profile image',
         description: 'Its files are removed. 404 when you have none.',
-        security,
-        response: { 200: UserMessage, ...problems(401, 404) },
+        response: { 200: UserMessage, ...problemResponses(401, 404) },
       },
     },
     async (request) => {

@@ -2,6 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../../lib/errors.js';
+import { NotModified, problemResponses } from '../../lib/schemas.js';
+import { ifNoneMatchHits } from '../../plugins/etag.js';
 import { isStorageKey } from './storage.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -26,9 +28,24 @@ export default async function mediaServeRoutes(fastify: FastifyInstance) {
       config: { rateLimit: false },
       schema: {
         tags: ['images'],
+        operationId: 'getMediaFile',
         summary: 'An image file (original or thumbnail)',
         description: 'Immutable: `Cache-Control: public, max-age=31536000, immutable` and a strong ETag.',
         params: Type.Object({ dir: Type.String(), file: Type.String() }),
+        response: {
+          200: {
+            description: 'The image bytes',
+            headers: { ETag: { type: 'string' }, 'Cache-Control': { type: 'string' } },
+            content: Object.fromEntries(
+              Object.values(CONTENT_TYPES).map((type) => [
+                type,
+                { schema: { type: 'string', format: 'binary' } },
+              ]),
+            ),
+          },
+          304: NotModified,
+          ...problemResponses(404),
+        },
       },
     },
     async (request, reply) => {
@@ -40,10 +57,9 @@ export default async function mediaServeRoutes(fastify: FastifyInstance) {
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'public, max-age=31536000, immutable')
         .header('etag', etag);
-      const match = request.headers['if-none-match'];
-      if (match?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+      if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
         file.stream.destroy();
-        return reply.code(304).send();
+        return reply.code(304).send(null);
       }
       return reply
         .type(CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1)]!)

@@ -14,7 +14,7 @@ export const Offer = Type.Object({
 });
 export type Offer = Static<typeof Offer>;
 
-const Name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });
+const Name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S', description: 'Offer name' });
 const Percent = Type.Number({
   exclusiveMinimum: 0,
   maximum: 20,

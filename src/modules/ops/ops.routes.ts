@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
-import { problems } from '../../lib/schemas.js';
+import { problemResponses } from '../../lib/schemas.js';
 
 const Status = Type.Object({ status: Type.String() });
 
@@ -12,7 +12,12 @@ export default async function opsRoutes(app: FastifyInstance) {
     '/health',
     {
       config: { rateLimit: false },
-      schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Status } },
+      schema: {
+        operationId: 'getHealth',
+        tags: ['operations'],
+        summary: 'The process is up',
+        response: { 200: Status },
+      },
     },
     async () => ({ status: 'ok' }),
   );
@@ -23,8 +28,9 @@ export default async function opsRoutes(app: FastifyInstance) {
       config: { rateLimit: false },
       schema: {
         tags: ['operations'],
+        operationId: 'getReadiness',
         summary: 'The database answers',
-        response: { 200: Status, ...problems(503) },
+        response: { 200: Status, ...problemResponses(503) },
       },
     },
     async (request) => {

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageOf, sendPage } from '../../lib/pagination.js';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, PageOf, problemResponses } from '../../lib/schemas.js';
 import { currentUser } from '../../plugins/auth.js';
 import {
   AdminOrdersQuery,
@@ -17,7 +17,6 @@ import {
 export default async function ordersRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { checkout, orders } = app.services;
-  const security = [{ bearerAuth: [] }];
   const tags = ['orders'];
 
   app.post(
@@ -26,6 +25,7 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'checkout',
         summary: 'Buy everything in your cart',
         description:
           'One transaction: every line’s stock is taken (never below zero), serialized units allocated, the ' +
@@ -34,13 +34,12 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
           'An empty cart is 400. With an Idempotency-Key, a retry (same body; cart unchanged or already ' +
           'emptied by the first request) answers 200 with the first order; the key bound to a different ' +
           'checkout is 409 idempotency_key_reused. Keys live 24 h.',
-        security,
         headers: CheckoutHeaders,
         body: Type.Optional(CheckoutBody),
         response: {
           201: CheckoutResponse,
           200: { ...CheckoutResponse, description: 'A replay of the checkout this Idempotency-Key made' },
-          ...problems(400, 401, 409),
+          ...problemResponses(400, 401, 409),
         },
       },
     },
@@ -62,10 +61,10 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'listOrders',
         summary: 'Your orders, newest first',
-        security,
         querystring: OrdersQuery,
-        response: { 200: Type.Array(Order), ...problems(400, 401) },
+        response: { 200: PageOf(Order), ...problemResponses(400, 401) },
       },
     },
     async (request, reply) => {
@@ -81,11 +80,11 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'getOrder',
         summary: 'One of your orders (admins: any order)',
         description: 'Another customer’s order is 404, as if it did not exist.',
-        security,
         params: IdParams,
-        response: { 200: Order, ...problems(401, 404) },
+        response: { 200: Order, ...problemResponses(401, 404) },
       },
     },
     async (request) => orders.get(currentUser(request), request.params.id),
@@ -97,13 +96,13 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags,
+        operationId: 'cancelOrder',
         summary: 'Cancel a pending order',
         description:
           'By its owner (or an admin) while pending; stock and serialized units return in the same transaction. ' +
           'Any other status is 409 invalid_transition.',
-        security,
         params: IdParams,
-        response: { 200: Order, ...problems(401, 404, 409) },
+        response: { 200: Order, ...problemResponses(401, 404, 409) },
       },
     },
     async (request) => orders.changeStatus(currentUser(request), request.params.id, 'cancelled'),
@@ -115,10 +114,10 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', ...tags],
+        operationId: 'listAllOrders',
         summary: 'All orders, newest first',
-        security,
         querystring: AdminOrdersQuery,
-        response: { 200: Type.Array(Order), ...problems(400, 401, 403) },
+        response: { 200: PageOf(Order), ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {
@@ -134,14 +133,14 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin', ...tags],
+        operationId: 'updateOrderStatus',
         summary: 'Move an order along: pending → shipped → delivered, or pending → cancelled',
         description:
           'Stamps shipped_at, delivered_at or cancelled_at. Cancelling returns stock and units. Any other ' +
           'transition is 409 invalid_transition.',
-        security,
         params: IdParams,
         body: UpdateStatusBody,
-        response: { 200: Order, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: Order, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => orders.changeStatus(currentUser(request), request.params.id, request.body.status),

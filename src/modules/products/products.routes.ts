@@ -2,13 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageOf, sendPage } from '../../lib/pagination.js';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, PageOf, problemResponses } from '../../lib/schemas.js';
 import { CreateProductBody, Product, ProductListQuery, UpdateProductBody } from './products.schemas.js';
 
 export default async function productsRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { products } = app.services;
-  const security = [{ bearerAuth: [] }];
   const viewer = (request: { user: { isAdmin: boolean } | null }) => ({
     isAdmin: request.user?.isAdmin === true,
   });
@@ -20,13 +19,14 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       config: { publicCache: true },
       schema: {
         tags: ['catalog'],
+        operationId: 'listProducts',
         summary: 'List products',
         description:
           'Live (non-archived) products. `q` is full-text search over name and description (every word must ' +
           'match, as a prefix); name matches rank first. Price filters apply to the current, offer-aware price. ' +
           'Sends a strong ETag (304 on If-None-Match), X-Total-Count and Link.',
         querystring: ProductListQuery,
-        response: { 200: Type.Array(Product), ...problems(400) },
+        response: { 200: PageOf(Product), ...problemResponses(400) },
       },
     },
     async (request, reply) =>
@@ -40,10 +40,11 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       config: { publicCache: true },
       schema: {
         tags: ['catalog'],
+        operationId: 'getProduct',
         summary: 'One product',
         description: 'Archived products are 404 except for admins.',
         params: IdParams,
-        response: { 200: Product, ...problems(400, 404) },
+        response: { 200: Product, ...problemResponses(400, 404) },
       },
     },
     async (request) => products.get(request.params.id, viewer(request)),
@@ -55,32 +56,37 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['catalog'],
+        operationId: 'createProduct',
         summary: 'Create a product',
         description: 'An unknown category_id is a 400.',
-        security,
         body: CreateProductBody,
-        response: { 201: Product, ...problems(400, 401, 403) },
+        response: { 201: Product, ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => reply.code(201).send(await products.create(request.body)),
   );
 
-  const update = {
+  // PUT is kept for seed clients; both are partial updates, so they differ only in operationId.
+  const update = (operationId: string) => ({
     onRequest: app.requireAdmin,
     schema: {
+      operationId,
       tags: ['catalog'],
       summary: 'Update a product (partial; PUT is a synonym of PATCH)',
       description:
         'Only the fields given change. `offer_id: null` detaches the offer. `stock` cannot be set on a ' +
         'serialized product (409): its stock is the count of its available units.',
-      security,
       params: IdParams,
       body: UpdateProductBody,
-      response: { 200: Product, ...problems(400, 401, 403, 404, 409) },
+      response: { 200: Product, ...problemResponses(400, 401, 403, 404, 409) },
     },
-  };
-  app.patch('/products/:id', update, async (request) => products.update(request.params.id, request.body));
-  app.put('/products/:id', update, async (request) => products.update(request.params.id, request.body));
+  });
+  app.patch('/products/:id', update('updateProduct'), async (request) =>
+    products.update(request.params.id, request.body),
+  );
+  app.put('/products/:id', update('putProduct'), async (request) =>
+    products.update(request.params.id, request.body),
+  );
 
   app.delete(
     '/products/:id',
@@ -88,12 +94,12 @@ export default async function productsRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['catalog'],
+        operationId: 'deleteProduct',
         summary: 'Delete a product',
         description:
           'A product that appears in orders is archived instead (hidden from the catalog, kept for past orders).',
-        security,
         params: IdParams,
-        response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

@@ -39,10 +39,10 @@ export const Product = Type.Object(
 );
 export type Product = Static<typeof Product>;
 
-const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
-const Description = Type.String({ maxLength: 5000 });
-const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
-const CategoryId = RowId();
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Product name' });
+const Description = Type.String({ maxLength: 5000, description: 'Product description (plain text)' });
+const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Units in stock' });
+const CategoryId = RowId({ description: 'A category id' });
 
 export const CreateProductBody = Type.Object(
   {
@@ -81,13 +81,14 @@ export const ProductFilters = {
     Type.String({
       maxLength: 200,
       description:
-        'Full-text search over name and description: every word must match (as a prefix, any case); products ' +
-        'whose name matches rank first. Only letters and digits count; a q without any is ignored.',
+        'Full-text search: every word must match name or description, as a prefix; name matches first',
     }),
   ),
   min_price: Type.Optional(MoneyAmount('Lowest current price')),
   max_price: Type.Optional(MoneyAmount('Highest current price')),
-  in_stock: Type.Optional(Type.Boolean()),
+  in_stock: Type.Optional(
+    Type.Boolean({ description: 'true: only products with stock; false: only without' }),
+  ),
   on_offer: Type.Optional(Type.Boolean({ description: 'On an offer active now' })),
   sort: Type.Optional(
     Type.Union(

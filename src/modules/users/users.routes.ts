@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageOf, sendPage } from '../../lib/pagination.js';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, PageOf, problemResponses } from '../../lib/schemas.js';
 import { currentUser } from '../../plugins/auth.js';
 import {
   AdminUpdateUserBody,
@@ -15,7 +15,6 @@ import {
 export default async function usersRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { users } = app.services;
-  const security = [{ bearerAuth: [] }];
 
   app.get(
     '/users/me',
@@ -23,9 +22,9 @@ export default async function usersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags: ['users'],
+        operationId: 'getProfile',
         summary: 'Your profile',
-        security,
-        response: { 200: UserRef, ...problems(401) },
+        response: { 200: UserRef, ...problemResponses(401) },
       },
     },
     async (request) => users.get(currentUser(request).id),
@@ -37,11 +36,11 @@ export default async function usersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags: ['users'],
+        operationId: 'updateProfile',
         summary: 'Update your profile or password',
         description: 'A password change needs current_password and ends every session (log in again).',
-        security,
         body: UpdateMeBody,
-        response: { 200: UserRef, ...problems(400, 401, 409) },
+        response: { 200: UserRef, ...problemResponses(400, 401, 409) },
       },
     },
     async (request) => users.updateMe(currentUser(request).id, request.body),
@@ -53,12 +52,12 @@ export default async function usersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireUser,
       schema: {
         tags: ['users'],
+        operationId: 'deleteAccount',
         summary: 'Delete your account',
         description:
           'Deletes the account, its cart, image and sessions. Its orders stay, detached from the person.',
-        security,
         body: DeleteMeBody,
-        response: { 204: Type.Null(), ...problems(400, 401) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401) },
       },
     },
     async (request, reply) => {
@@ -73,10 +72,10 @@ export default async function usersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin'],
+        operationId: 'listUsers',
         summary: 'List users',
-        security,
         querystring: AdminUsersQuery,
-        response: { 200: Type.Array(UserRef), ...problems(400, 401, 403) },
+        response: { 200: PageOf(UserRef), ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {
@@ -91,12 +90,12 @@ export default async function usersRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags: ['admin'],
+        operationId: 'setUserRole',
         summary: 'Promote or demote a user',
         description: 'The last admin cannot be demoted (409).',
-        security,
         params: IdParams,
         body: AdminUpdateUserBody,
-        response: { 200: UserRef, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: UserRef, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => users.setAdmin(request.params.id, request.body.is_admin),

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageOf, sendPage } from '../../lib/pagination.js';
-import { IdParams, problems } from '../../lib/schemas.js';
+import { IdParams, PageOf, problemResponses } from '../../lib/schemas.js';
 import {
   CreatedWebhookEndpoint,
   CreateWebhookBody,
@@ -24,7 +24,6 @@ const SIGNING =
 export default async function webhooksRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { webhooks } = app.services;
-  const security = [{ bearerAuth: [] }];
   const tags = ['admin', 'webhooks'];
 
   app.post(
@@ -33,11 +32,11 @@ export default async function webhooksRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'createWebhook',
         summary: 'Register a webhook endpoint',
         description: `The answer carries the signing secret, shown only here. ${SIGNING}`,
-        security,
         body: CreateWebhookBody,
-        response: { 201: CreatedWebhookEndpoint, ...problems(400, 401, 403) },
+        response: { 201: CreatedWebhookEndpoint, ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => reply.code(201).send(await webhooks.create(request.body)),
@@ -49,10 +48,10 @@ export default async function webhooksRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'listWebhooks',
         summary: 'Webhook endpoints',
-        security,
         querystring: PageQuery,
-        response: { 200: Type.Array(WebhookEndpoint), ...problems(400, 401, 403) },
+        response: { 200: PageOf(WebhookEndpoint), ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {
@@ -67,10 +66,10 @@ export default async function webhooksRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'getWebhook',
         summary: 'One webhook endpoint',
-        security,
         params: IdParams,
-        response: { 200: WebhookEndpoint, ...problems(401, 403, 404) },
+        response: { 200: WebhookEndpoint, ...problemResponses(401, 403, 404) },
       },
     },
     async (request) => webhooks.get(request.params.id),
@@ -82,13 +81,13 @@ export default async function webhooksRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'updateWebhook',
         summary: 'Change an endpoint’s url, events, enabled or description',
         description:
           'Disabling pauses deliveries (they stay pending); enabling resumes them. The URL is checked as at creation.',
-        security,
         params: IdParams,
         body: UpdateWebhookBody,
-        response: { 200: WebhookEndpoint, ...problems(400, 401, 403, 404) },
+        response: { 200: WebhookEndpoint, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => webhooks.update(request.params.id, request.body),
@@ -100,10 +99,10 @@ export default async function webhooksRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'deleteWebhook',
         summary: 'Delete an endpoint and its delivery log',
-        security,
         params: IdParams,
-        response: { 204: Type.Null(), ...problems(401, 403, 404) },
+        response: { 204: Type.Null(), ...problemResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -118,13 +117,13 @@ export default async function webhooksRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'rotateWebhookSecret',
         summary: 'Replace the signing secret',
         description:
           'Returns the new secret (shown only here). For 24 h both the new and the previous secret sign every ' +
           'delivery (two space-separated signatures), so receivers can switch without missing one.',
-        security,
         params: IdParams,
-        response: { 200: RotatedSecret, ...problems(401, 403, 404) },
+        response: { 200: RotatedSecret, ...problemResponses(401, 403, 404) },
       },
     },
     async (request) => webhooks.rotateSecret(request.params.id),
@@ -136,11 +135,11 @@ export default async function webhooksRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'listWebhookDeliveries',
         summary: 'An endpoint’s deliveries, newest first',
-        security,
         params: IdParams,
         querystring: PageQuery,
-        response: { 200: Type.Array(Delivery), ...problems(400, 401, 403, 404) },
+        response: { 200: PageOf(Delivery), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -155,13 +154,13 @@ export default async function webhooksRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAdmin,
       schema: {
         tags,
+        operationId: 'retryWebhookDelivery',
         summary: 'Send a delivery again now',
         description:
           'Pending, delivered or failed alike: it becomes due at once (a failed one gets this one attempt; ' +
           'a pending one keeps its retry schedule). 409 while the endpoint is disabled or an attempt is in flight.',
-        security,
         params: IdParams,
-        response: { 202: Delivery, ...problems(401, 403, 404, 409) },
+        response: { 202: Delivery, ...problemResponses(401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -3,11 +3,12 @@ import { pageOf } from '../../../lib/pagination.js';
 import { Message } from '../../../lib/schemas.js';
 import { InventoryItem, InventoryQuery } from '../../insights/insights.schemas.js';
 import { CreateOfferBody, Offer } from '../../offers/offers.schemas.js';
-import { Order, UpdateStatusBody } from '../../orders/orders.schemas.js';
-import { CreateProductBody, Product, UpdateProductBody } from '../../products/products.schemas.js';
+import { UpdateStatusBody } from '../../orders/orders.schemas.js';
+import { CreateProductBody, UpdateProductBody } from '../../products/products.schemas.js';
 import { type AnyTool, caller, pageResult, tool } from '../mcp.tool.js';
 import { line } from './catalog.js';
 import { IdArg, ListOf } from './schemas.js';
+import { OrderRow, orderRow, ProductSummary, productSummary } from './summaries.js';
 
 /** Store management, listed to admins only; the same services as the admin REST routes. */
 export const adminTools: AnyTool[] = [
@@ -15,9 +16,8 @@ export const adminTools: AnyTool[] = [
     name: 'inventory_report',
     title: 'Inventory report',
     description:
-      'Per product: stock, units sold in the last 30 days, daily velocity, days of cover (null when ' +
-      'nothing sold) and `reorder` when stock < low_stock_threshold (default 5) or cover < 7 days. ' +
-      'Sorted by days of cover, most urgent first; `reorder: true` lists only products to restock.',
+      'Per product: stock, units sold in 30 days, daily velocity, days of cover (null: nothing sold) and ' +
+      '`reorder` when stock < low_stock_threshold or cover < 7 days. Most urgent first.',
     audience: 'admin',
     readOnly: true,
     input: InventoryQuery,
@@ -26,7 +26,7 @@ export const adminTools: AnyTool[] = [
       const page = pageOf(args);
       const result = await services.insights.inventory(args, page.limit, page.offset);
       return {
-        data: pageResult(result, page.limit, page.offset),
+        data: pageResult(result, (item) => item),
         summary: [
           `${result.total} product(s)`,
           ...result.items.map(
@@ -42,15 +42,14 @@ export const adminTools: AnyTool[] = [
   tool({
     name: 'create_product',
     title: 'Create a product',
-    description:
-      'Adds a product: name, price (at most two decimals), category_id, optional description and stock.',
+    description: 'Adds a product to the catalog.',
     audience: 'admin',
     readOnly: false,
     additive: true,
     input: CreateProductBody,
-    output: Product,
+    output: ProductSummary,
     async run(args, { services }) {
-      const product = await services.products.create(args);
+      const product = productSummary(await services.products.create(args));
       return { data: product, summary: `Created ${line(product)}` };
     },
   }),
@@ -58,18 +57,16 @@ export const adminTools: AnyTool[] = [
   tool({
     name: 'update_product',
     title: 'Update a product',
-    description:
-      'Changes the given fields of a product (name, description, price, stock, category_id, offer_id; ' +
-      'offer_id null detaches its offer).',
+    description: 'Changes the given fields of a product; offer_id null detaches its offer.',
     audience: 'admin',
     readOnly: false,
     input: Type.Object(
       { product_id: IdArg('The product to change'), ...UpdateProductBody.properties },
       { additionalProperties: false },
     ),
-    output: Product,
+    output: ProductSummary,
     async run({ product_id, ...changes }, { services }) {
-      const product = await services.products.update(product_id, changes);
+      const product = productSummary(await services.products.update(product_id, changes));
       return { data: product, summary: `Updated ${line(product)}` };
     },
   }),
@@ -123,9 +120,11 @@ export const adminTools: AnyTool[] = [
       { order_id: IdArg('The order'), ...UpdateStatusBody.properties },
       { additionalProperties: false },
     ),
-    output: Order,
+    output: OrderRow,
     async run(args, call) {
-      const order = await call.services.orders.changeStatus(caller(call), args.order_id, args.status);
+      const order = orderRow(
+        await call.services.orders.changeStatus(caller(call), args.order_id, args.status),
+      );
       return { data: order, summary: `Order #${order.id} is now ${order.status}` };
     },
   }),

@@ -1,16 +1,19 @@
 import { Type } from 'typebox';
-import { AddToCartBody, Cart, UpdateCartItemBody } from '../../cart/cart.schemas.js';
+import { AddToCartBody, type Cart, UpdateCartItemBody } from '../../cart/cart.schemas.js';
 import { type AnyTool, caller, tool } from '../mcp.tool.js';
 import { IdArg, NoArgs } from './schemas.js';
+import { CartSummary, cartSummary } from './summaries.js';
 
-const summary = (cart: Cart, head: string) =>
-  [
+/** The cart as a tool answers with it: lean structured content and a few lines of text. */
+const answer = (full: Cart, head: string) => {
+  const cart = cartSummary(full);
+  const summary = [
     `${head}: ${cart.item_count} item(s), total ${cart.grand_total.toFixed(2)}`,
-    ...cart.items.map(
-      (l) => `${l.quantity} × #${l.product_id} ${l.product.name} = ${l.line_total.toFixed(2)}`,
-    ),
+    ...cart.items.map((l) => `${l.quantity} × #${l.product_id} ${l.name} = ${l.line_total.toFixed(2)}`),
     ...cart.notices.map((n) => `Note: ${n.message}`),
   ].join('\n');
+  return { data: cart, summary };
+};
 
 /** The signed-in user's cart, through CartService like /api/cart. Each tool answers with the cart. */
 export const cartTools: AnyTool[] = [
@@ -21,10 +24,10 @@ export const cartTools: AnyTool[] = [
     audience: 'user',
     readOnly: true,
     input: NoArgs,
-    output: Cart,
+    output: CartSummary,
     async run(_args, call) {
       const cart = await call.services.cart.view(caller(call).id);
-      return { data: cart, summary: summary(cart, 'Cart') };
+      return answer(cart, 'Cart');
     },
   }),
 
@@ -38,10 +41,10 @@ export const cartTools: AnyTool[] = [
     readOnly: false,
     additive: true,
     input: AddToCartBody,
-    output: Cart,
+    output: CartSummary,
     async run(args, call) {
       const cart = await call.services.cart.add(caller(call).id, args);
-      return { data: cart, summary: summary(cart, `Added product #${args.product_id}`) };
+      return answer(cart, `Added product #${args.product_id}`);
     },
   }),
 
@@ -55,10 +58,10 @@ export const cartTools: AnyTool[] = [
       { product_id: IdArg('The product in the cart'), ...UpdateCartItemBody.properties },
       { additionalProperties: false },
     ),
-    output: Cart,
+    output: CartSummary,
     async run(args, call) {
       const cart = await call.services.cart.update(caller(call).id, args.product_id, args.quantity);
-      return { data: cart, summary: summary(cart, `Product #${args.product_id} set to ${args.quantity}`) };
+      return answer(cart, `Product #${args.product_id} set to ${args.quantity}`);
     },
   }),
 
@@ -69,12 +72,12 @@ export const cartTools: AnyTool[] = [
     audience: 'user',
     readOnly: false,
     input: Type.Object({ product_id: IdArg('The product to remove') }, { additionalProperties: false }),
-    output: Cart,
+    output: CartSummary,
     async run(args, call) {
       const userId = caller(call).id;
       await call.services.cart.remove(userId, args.product_id);
       const cart = await call.services.cart.view(userId);
-      return { data: cart, summary: summary(cart, `Removed product #${args.product_id}`) };
+      return answer(cart, `Removed product #${args.product_id}`);
     },
   }),
 ];

@@ -1,14 +1,22 @@
 import { Type } from 'typebox';
 import { pageOf } from '../../../lib/pagination.js';
 import { Category } from '../../categories/categories.schemas.js';
-import { Recommendation, RecommendationsQuery } from '../../insights/insights.schemas.js';
-import { Product, ProductListQuery } from '../../products/products.schemas.js';
+import { RecommendationsQuery } from '../../insights/insights.schemas.js';
+import { ProductListQuery } from '../../products/products.schemas.js';
 import { type AnyTool, pageResult, tool } from '../mcp.tool.js';
 import { IdArg, ListOf, PageArgs } from './schemas.js';
+import {
+  ProductDetail,
+  ProductSummary,
+  productDetail,
+  productSummary,
+  RecommendationSummary,
+  recommendationSummary,
+} from './summaries.js';
 
 // Amounts are already two-decimal numbers; toFixed only pads 19.9 to 19.90 for display.
-export const line = (p: Product) =>
-  `#${p.id} ${p.name} ${p.current_price.toFixed(2)}${p.in_stock ? '' : ' (out of stock)'}`;
+export const line = (p: ProductSummary) =>
+  `#${p.id} ${p.name} ${p.current_price.toFixed(2)}${p.stock > 0 ? '' : ' (out of stock)'}`;
 const shown = (count: number, total: number, offset: number) =>
   count === 0 ? `none of ${total}` : `${offset + 1}-${offset + count} of ${total}`;
 
@@ -18,21 +26,20 @@ export const catalogTools: AnyTool[] = [
     name: 'search_products',
     title: 'Search products',
     description:
-      'Search the catalog: full-text `q` over name and description, filters (category_id, min_price, ' +
-      'max_price on the current offer-aware price, in_stock, on_offer), sort (price, -price, name, -name, ' +
-      'newest) and paging (limit 1-100, offset). Prices are amounts in the store currency.',
+      'Search and filter the catalog (prices are the current, offer-aware ones). Returns summaries; ' +
+      'get_product has the description and images.',
     audience: 'anyone',
     readOnly: true,
     input: ProductListQuery,
-    output: ListOf(Product),
+    output: ListOf(ProductSummary),
     async run(args, { services }) {
       const page = pageOf(args);
-      const result = await services.products.list(args);
+      const data = pageResult(await services.products.list(args), productSummary);
       return {
-        data: pageResult(result, page.limit, page.offset),
+        data,
         summary: [
-          `Products ${shown(result.items.length, result.total, page.offset)}`,
-          ...result.items.map(line),
+          `Products ${shown(data.items.length, data.total, page.offset)}`,
+          ...data.items.map(line),
         ].join('\n'),
       };
     },
@@ -41,14 +48,15 @@ export const catalogTools: AnyTool[] = [
   tool({
     name: 'get_product',
     title: 'Get a product',
-    description: 'One product with its current price, active offer, stock and images.',
+    description: 'One product with its description, current price, active offer, stock and image URLs.',
     audience: 'anyone',
     readOnly: true,
     input: Type.Object({ product_id: IdArg('The product') }, { additionalProperties: false }),
-    output: Product,
+    output: ProductDetail,
     async run(args, { services, user }) {
       const product = await services.products.get(args.product_id, { isAdmin: user?.isAdmin === true });
-      return { data: product, summary: line(product) };
+      const data = productDetail(product);
+      return { data, summary: line(data) };
     },
   }),
 
@@ -62,12 +70,12 @@ export const catalogTools: AnyTool[] = [
     output: ListOf(Category),
     async run(args, { services }) {
       const page = pageOf(args);
-      const result = await services.categories.list(page.limit, page.offset);
+      const data = pageResult(await services.categories.list(page.limit, page.offset), (c) => c);
       return {
-        data: pageResult(result, page.limit, page.offset),
+        data,
         summary: [
-          `Categories ${shown(result.items.length, result.total, page.offset)}`,
-          ...result.items.map((c) => `#${c.id} ${c.name} (${c.product_count})`),
+          `Categories ${shown(data.items.length, data.total, page.offset)}`,
+          ...data.items.map((c) => `#${c.id} ${c.name} (${c.product_count})`),
         ].join('\n'),
       };
     },
@@ -80,15 +88,15 @@ export const catalogTools: AnyTool[] = [
     audience: 'anyone',
     readOnly: true,
     input: PageArgs,
-    output: ListOf(Product),
+    output: ListOf(ProductSummary),
     async run(args, { services }) {
       const page = pageOf(args);
-      const result = await services.offers.active(page);
+      const data = pageResult(await services.offers.active(page), productSummary);
       return {
-        data: pageResult(result, page.limit, page.offset),
+        data,
         summary: [
-          `On offer ${shown(result.items.length, result.total, page.offset)}`,
-          ...result.items.map((p) => `${line(p)} (${p.offer?.name}, -${p.offer?.discount_percent}%)`),
+          `On offer ${shown(data.items.length, data.total, page.offset)}`,
+          ...data.items.map((p) => `${line(p)} (${p.offer_name}, was ${p.price.toFixed(2)})`),
         ].join('\n'),
       };
     },
@@ -106,14 +114,16 @@ export const catalogTools: AnyTool[] = [
       { product_id: IdArg('The product to recommend around'), ...RecommendationsQuery.properties },
       { additionalProperties: false },
     ),
-    output: Type.Object({ items: Type.Array(Recommendation) }),
+    output: Type.Object({ items: Type.Array(RecommendationSummary) }),
     async run(args, { services }) {
-      const items = await services.insights.recommendations(args.product_id, args.limit ?? 10);
+      const items = (await services.insights.recommendations(args.product_id, args.limit ?? 10)).map(
+        recommendationSummary,
+      );
       return {
         data: { items },
         summary: [
           `${items.length} recommendations for product #${args.product_id}`,
-          ...items.map((p) => `${line(p)} [${p.recommendation.reason} ${p.recommendation.score}]`),
+          ...items.map((p) => `${line(p)} [${p.reason} ${p.score}]`),
         ].join('\n'),
       };
     },

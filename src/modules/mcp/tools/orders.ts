@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
 import { pageOf } from '../../../lib/pagination.js';
-import { CheckoutBody, CheckoutResponse, Order, OrdersQuery } from '../../orders/orders.schemas.js';
+import { CheckoutBody, OrdersQuery } from '../../orders/orders.schemas.js';
 import { type AnyTool, caller, pageResult, tool } from '../mcp.tool.js';
 import { IdArg, ListOf } from './schemas.js';
+import { OrderRow, OrderSummary, orderRow, orderSummary } from './summaries.js';
 
-const orderLine = (o: Order) =>
-  `Order #${o.id} ${o.status}, ${o.items.length} line(s), total ${o.total.toFixed(2)}, placed ${o.created_at}`;
+const orderLine = (o: { id: number; status: string; total: number; created_at: string }) =>
+  `Order #${o.id} ${o.status}, total ${o.total.toFixed(2)}, placed ${o.created_at}`;
 
 const [CheckoutFields] = CheckoutBody.anyOf;
 
@@ -15,10 +16,9 @@ export const orderTools: AnyTool[] = [
     name: 'checkout',
     title: 'Check out the cart',
     description:
-      'Buys everything in your cart in one transaction and empties it. Pass a fresh `idempotency_key` ' +
-      '(e.g. a UUID) per purchase and reuse it to retry safely: a repeat returns the first order ' +
-      '(replayed: true) and buys nothing again. Fails with insufficient_stock listing each short line, ' +
-      'or bad_request for an empty cart.',
+      'Buys everything in your cart and empties it. Pass a new `idempotency_key` (a UUID) per purchase and ' +
+      'the same one to retry: a repeat returns the first order (replayed: true). Fails with ' +
+      'insufficient_stock listing each short line, or bad_request for an empty cart.',
     audience: 'user',
     readOnly: false,
     input: Type.Object(
@@ -33,16 +33,17 @@ export const orderTools: AnyTool[] = [
       { additionalProperties: false },
     ),
     output: Type.Object({
-      ...CheckoutResponse.properties,
+      order: OrderSummary,
+      total_paid: Type.Number(),
       replayed: Type.Boolean({
         description: 'true when this key already checked out: nothing new was bought',
       }),
     }),
     async run({ idempotency_key, ...body }, call) {
       const result = await call.services.checkout.checkout(caller(call).id, body, idempotency_key);
-      const { order } = result;
+      const order = orderSummary(result.order);
       return {
-        data: { message: 'Checkout successful', total_paid: order.total, order, replayed: !result.created },
+        data: { order, total_paid: order.total, replayed: !result.created },
         summary: `${result.created ? 'Checked out' : 'Already checked out with this key'}: ${orderLine(order)}`,
       };
     },
@@ -55,13 +56,14 @@ export const orderTools: AnyTool[] = [
     audience: 'user',
     readOnly: true,
     input: OrdersQuery,
-    output: ListOf(Order),
+    output: ListOf(OrderRow),
     async run(args, call) {
       const page = pageOf(args);
       const result = await call.services.orders.list({ userId: caller(call).id, status: args.status }, page);
+      const data = pageResult(result, orderRow);
       return {
-        data: pageResult(result, page.limit, page.offset),
-        summary: [`${result.total} order(s)`, ...result.items.map(orderLine)].join('\n'),
+        data,
+        summary: [`${data.total} order(s)`, ...data.items.map(orderLine)].join('\n'),
       };
     },
   }),
@@ -73,9 +75,9 @@ export const orderTools: AnyTool[] = [
     audience: 'user',
     readOnly: true,
     input: Type.Object({ order_id: IdArg('The order') }, { additionalProperties: false }),
-    output: Order,
+    output: OrderSummary,
     async run(args, call) {
-      const order = await call.services.orders.get(caller(call), args.order_id);
+      const order = orderSummary(await call.services.orders.get(caller(call), args.order_id));
       return { data: order, summary: orderLine(order) };
     },
   }),
@@ -88,9 +90,11 @@ export const orderTools: AnyTool[] = [
     audience: 'user',
     readOnly: false,
     input: Type.Object({ order_id: IdArg('The pending order to cancel') }, { additionalProperties: false }),
-    output: Order,
+    output: OrderRow,
     async run(args, call) {
-      const order = await call.services.orders.changeStatus(caller(call), args.order_id, 'cancelled');
+      const order = orderRow(
+        await call.services.orders.changeStatus(caller(call), args.order_id, 'cancelled'),
+      );
       return { data: order, summary: orderLine(order) };
     },
   }),

@@ -11,8 +11,6 @@ export const ListOf = <T extends TSchema>(item: T) =>
   Type.Object({
     items: Type.Array(item),
     total: Type.Integer({ description: 'Matches in all pages' }),
-    limit: Type.Integer(),
-    offset: Type.Integer(),
   });
 
 export const NoArgs = Type.Object({}, { additionalProperties: false });
