@@ -210,6 +210,36 @@ for (const dialect of testDialects()) {
       ).json();
       await call('DELETE', '/api/categories/{id}', { token: admin, params: { id: empty.id } });
 
+      // Another system hears of it all: a webhook endpoint (a public address: no DNS needed), the
+      // deliveries queued for it, the event log. No dispatcher runs here, so nothing is sent.
+      const hook = (
+        await call('POST', '/api/admin/webhooks', {
+          token: admin,
+          payload: { url: 'https://93.184.215.14/hooks/mercato', events: ['*'], description: 'ERP' },
+        })
+      ).json();
+      await call('POST', '/api/products', {
+        token: admin,
+        payload: { name: 'Hooked', price: 2, category_id: category.id },
+      });
+      await call('GET', '/api/admin/webhooks', { token: admin });
+      await call('GET', '/api/admin/webhooks/{id}', { token: admin, params: { id: hook.id } });
+      await call('PATCH', '/api/admin/webhooks/{id}', {
+        token: admin,
+        params: { id: hook.id },
+        payload: { events: ['product.created'] },
+      });
+      await call('POST', '/api/admin/webhooks/{id}/rotate-secret', { token: admin, params: { id: hook.id } });
+      const [delivery] = (
+        await call('GET', '/api/admin/webhooks/{id}/deliveries', { token: admin, params: { id: hook.id } })
+      ).json();
+      await call('POST', '/api/admin/webhook-deliveries/{id}/retry', {
+        token: admin,
+        params: { id: delivery.id },
+      });
+      await call('GET', '/api/admin/events', { token: admin, query: 'type=product.created' });
+      await call('DELETE', '/api/admin/webhooks/{id}', { token: admin, params: { id: hook.id } });
+
       // An MCP client talks JSON-RPC on the same document's terms.
       await call('POST', '/mcp', {
         headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json' },
