@@ -85,6 +85,20 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/** A migrated, seeded database at `url`, as a production start leaves it. */
+async function migratedDatabase(url: string) {
+  const database = parseDatabaseUrl(url);
+  const db = createDatabase(database, { poolSize: 2 });
+  await setupDatabase(db, {
+    env: 'production',
+    adminUsername: 'admin',
+    adminPassword: ADMIN_PASSWORD,
+    database,
+    databaseDirectUrl: undefined,
+  });
+  return db;
+}
+
 /** CPU seconds (user + system) a process has used: a figure other load on the machine does not skew. */
 function cpuSecondsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -98,8 +112,7 @@ async function main() {
     `Mercato bench: ${DURATION}s per run, ${CONNECTIONS} connections, database ${databaseUrl.split(':')[0]}`,
   );
 
-  const db = createDatabase(parseDatabaseUrl(databaseUrl), { poolSize: 2 });
-  await setupDatabase(db, { env: 'production', adminUsername: 'admin', adminPassword: ADMIN_PASSWORD });
+  const db = await migratedDatabase(databaseUrl);
   const seeded = await seedDemo(db, new Date());
   console.log(
     `demo catalog: ${seeded.productsCreated} products, ${seeded.offersCreated} offers, ${seeded.unitsCreated} units`,
@@ -362,8 +375,7 @@ async function main() {
 async function recommendations(dir: string) {
   const lines = Number(process.env.BENCH_ORDER_LINES ?? 1_000_000);
   const databaseUrl = process.env.BENCH_RECOMMENDATIONS_DATABASE_URL ?? `sqlite:${join(dir, 'orders.db')}`;
-  const db = createDatabase(parseDatabaseUrl(databaseUrl), { poolSize: 2 });
-  await setupDatabase(db, { env: 'production', adminUsername: 'admin', adminPassword: ADMIN_PASSWORD });
+  const db = await migratedDatabase(databaseUrl);
   const started = Date.now();
   const data = await fillRecommendationsData(db, { orderLines: lines });
   await db.destroy();

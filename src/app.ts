@@ -3,9 +3,9 @@ import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
-import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { type AppContext, type ContextOptions, createContext } from './context.js';
+import { connectRedis } from './lib/redis.js';
 import { createValidator } from './lib/validation.js';
 import authRoutes from './modules/auth/auth.routes.js';
 import cartRoutes from './modules/cart/cart.routes.js';
@@ -53,13 +53,6 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The whole application, built the same way for production and for tests. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
-  const ctx = createContext(config, options);
-  const { db } = ctx;
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true })
-    : undefined;
-  redis?.on('error', () => {}); // reported by the rate limiter's skipOnError path, not as a crash
-
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -72,13 +65,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    trustProxy: config.env === 'production' ? 'loopback, linklocal, uniquelocal' : false,
+    trustProxy: typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // Errors raised before any route or hook runs are problems too.
     frameworkErrors: frameworkProblem,
     clientErrorHandler: clientErrorProblem,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const redis = config.redisUrl
+    ? await connectRedis(config.redisUrl, (err) =>
+        app.log.warn({ err }, 'Redis unavailable; rate limits count per process until it is back'),
+      )
+    : undefined;
 
   // JSON only: Fastify's default text/plain parser would let a wrong content type through.
   app.removeContentTypeParser('text/plain');
@@ -86,6 +84,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const text = createValidator('text');
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? json : text).compile(schema));
 
+  const ctx = createContext(config, {
+    ...options,
+    ...(redis ? { redis } : {}),
+    onConnectionError: (err) => app.log.warn({ err }, 'database connection lost'),
+  });
+  const { db } = ctx;
   app.decorate('ctx', ctx);
   app.decorate('services', createServices(ctx));
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 
 export type DatabaseUrl = { dialect: 'sqlite'; filename: string } | { dialect: 'postgres'; url: string };
@@ -11,6 +12,13 @@ export interface Config {
   readonly database: DatabaseUrl;
   /** PostgreSQL connections per app process. */
   readonly databasePoolSize: number;
+  /**
+   * A PostgreSQL URL that gives a session of its own (not through a transaction-mode pooler), for
+   * LISTEN and advisory locks; DATABASE_URL serves for both when unset.
+   */
+  readonly databaseDirectUrl: string | undefined;
+  /** Fastify's trustProxy: whose X-Forwarded-For is believed (false: nobody's, true: anyone's). */
+  readonly trustProxy: boolean | readonly string[];
   readonly jwtSecret: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
@@ -49,6 +57,15 @@ export class ConfigError extends Error {
   ) {
     super(`Invalid configuration: ${variable} ${message}`);
   }
+}
+
+/** A refused configuration (at load, or by what the database turns out to be) stops the process with its message. */
+export function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
 }
 
 type Env = Record<string, string | undefined>;
@@ -92,6 +109,36 @@ export function parseDatabaseUrl(raw: string, variable = 'DATABASE_URL'): Databa
   throw new ConfigError(variable, `must start with sqlite: or postgres://, got "${raw}"`);
 }
 
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function proxyAddress(item: string): boolean {
+  if (PROXY_RANGES.includes(item)) return true;
+  const [address = '', prefix, extra] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/** TRUST_PROXY: off by default, so a client reaching the app directly cannot choose its own IP. */
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) {
+    // Fastify 5 turns a hop count into "trust nobody" (it cannot check the immediate peer).
+    throw new ConfigError('TRUST_PROXY', 'must name the proxies (addresses or CIDRs), not a hop count');
+  }
+  const items = raw.split(',').map((item) => item.trim());
+  const bad = items.find((item) => !proxyAddress(item));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true or comma-separated addresses/CIDRs (or loopback, linklocal, uniquelocal); "${bad}" is none of these`,
+    );
+  }
+  return items;
+}
+
 /**
  * Outside production a missing JWT secret is generated once and kept next to the data, so a
  * restart keeps everyone's sessions; production must be given one.
@@ -113,6 +160,12 @@ function jwtSecret(env: Env, nodeEnv: Config['env'], dataDir: string): string {
   return secret;
 }
 
+/** Where a session of its own is opened (LISTEN, advisory locks): DATABASE_DIRECT_URL or DATABASE_URL. */
+export function sessionUrlOf(config: Pick<Config, 'database' | 'databaseDirectUrl'>): string | undefined {
+  if (config.database.dialect !== 'postgres') return undefined;
+  return config.databaseDirectUrl ?? config.database.url;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = (env.NODE_ENV || 'development') as Config['env'];
   if (!['development', 'production', 'test'].includes(nodeEnv)) {
@@ -132,6 +185,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Za-z0-9_.-]{3,80}$/.test(adminUsername)) {
     throw new ConfigError('ADMIN_USERNAME', 'must be 3-80 characters of letters, digits, _ . -');
   }
+  const databaseDirectUrl = env.DATABASE_DIRECT_URL || undefined;
+  if (databaseDirectUrl !== undefined) {
+    if (database.dialect !== 'postgres')
+      throw new ConfigError('DATABASE_DIRECT_URL', 'applies only when DATABASE_URL is a postgres:// URL');
+    if (parseDatabaseUrl(databaseDirectUrl, 'DATABASE_DIRECT_URL').dialect !== 'postgres')
+      throw new ConfigError('DATABASE_DIRECT_URL', 'must be a postgres:// URL');
+  }
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
     throw new ConfigError('REDIS_URL', 'must start with redis://');
@@ -142,6 +202,8 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '127.0.0.1',
     database,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseDirectUrl,
+    trustProxy: trustProxy(env),
     jwtSecret: jwtSecret(env, nodeEnv, dataDir),
     accessTokenTtlSeconds: duration(env, 'ACCESS_TOKEN_TTL', '15m'),
     refreshTokenTtlSeconds: duration(env, 'REFRESH_TOKEN_TTL', '30d'),

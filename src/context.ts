@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createDatabase, type DialectName, dialectOf } from './db/connect.js';
 import type { Db } from './db/database.js';
@@ -11,6 +12,8 @@ export interface AppContext {
   readonly dialect: DialectName;
   readonly clock: Clock;
   readonly storage: Storage;
+  /** Shared rate-limit counters, when REDIS_URL is set. */
+  readonly redis?: Redis;
 }
 
 export interface ContextOptions {
@@ -18,6 +21,10 @@ export interface ContextOptions {
   db?: Db;
   clock?: Clock;
   storage?: Storage;
+  /** Shared rate-limit counters (HTTP processes with REDIS_URL). */
+  redis?: Redis;
+  /** Told about database connection errors the pool survives (a server restart), to log them. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -25,12 +32,18 @@ export interface ContextOptions {
  * MCP over stdio: the same database, clock and storage choices from the same configuration.
  */
 export function createContext(config: Config, options: ContextOptions = {}): AppContext {
-  const db = options.db ?? createDatabase(config.database, { poolSize: config.databasePoolSize });
+  const db =
+    options.db ??
+    createDatabase(config.database, {
+      poolSize: config.databasePoolSize,
+      ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
+    });
   return {
     config,
     db,
     dialect: dialectOf(db),
     clock: options.clock ?? systemClock,
     storage: options.storage ?? new LocalDiskStorage(config.uploadDir),
+    ...(options.redis ? { redis: options.redis } : {}),
   };
 }

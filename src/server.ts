@@ -5,7 +5,7 @@
 import 'dotenv/config';
 import cluster from 'node:cluster';
 import module from 'node:module';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, exitOnConfigError, loadConfig } from './config.js';
 
 // Node ≥ 22.1 keeps the compiled code of the app and its dependencies between starts (in the
 // OS temp dir), which shortens start-up; Node 20 has no such cache and skips this.
@@ -15,11 +15,7 @@ function configOrExit(): Config {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
+    return exitOnConfigError(error);
   }
 }
 
@@ -30,5 +26,5 @@ if (cluster.isPrimary && config.webConcurrency > 1) {
 } else {
   const { runWorker } = await import('./runtime/worker.js');
   // A lone process prepares the database itself; cluster workers find it prepared by the primary.
-  await runWorker(config, { prepareDatabase: cluster.isPrimary });
+  await runWorker(config, { prepareDatabase: cluster.isPrimary }).catch(exitOnConfigError);
 }

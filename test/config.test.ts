@@ -86,6 +86,34 @@ describe('configuration', () => {
     fails({ NODE_ENV: 'staging' }, 'NODE_ENV');
   });
 
+  it('TRUST_PROXY: nobody by default, else true or the named proxies', () => {
+    assert.equal(loadConfig(base).trustProxy, false);
+    assert.equal(
+      loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).trustProxy,
+      false,
+    );
+    assert.equal(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.deepEqual(
+      loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, ::1, fd00::/8, loopback' }).trustProxy,
+      ['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8', 'loopback'],
+    );
+    fails({ TRUST_PROXY: '2' }, 'TRUST_PROXY'); // Fastify would trust nobody: refused rather than ignored
+    fails({ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY');
+    fails({ TRUST_PROXY: 'proxy.internal' }, 'TRUST_PROXY');
+  });
+
+  it('DATABASE_DIRECT_URL: a postgres:// URL, only next to a PostgreSQL DATABASE_URL', () => {
+    assert.equal(loadConfig(base).databaseDirectUrl, undefined);
+    const config = loadConfig({
+      ...base,
+      DATABASE_URL: 'postgres://u:p@pgbouncer:6432/shop',
+      DATABASE_DIRECT_URL: 'postgres://u:p@db:5432/shop',
+    });
+    assert.equal(config.databaseDirectUrl, 'postgres://u:p@db:5432/shop');
+    fails({ DATABASE_URL: 'postgres://u:p@db/shop', DATABASE_DIRECT_URL: 'db:5432' }, 'DATABASE_DIRECT_URL');
+    fails({ DATABASE_DIRECT_URL: 'postgres://u:p@db/shop' }, 'DATABASE_DIRECT_URL');
+  });
+
   it('production needs a JWT secret of 32 bytes or more', () => {
     fails({ NODE_ENV: 'production' }, 'JWT_SECRET');
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });

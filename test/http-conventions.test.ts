@@ -87,7 +87,10 @@ for (const dialect of testDialects()) {
 
     it('/health and /ready answer', async () => {
       assert.deepEqual((await t.request({ method: 'GET', url: '/health' })).json(), { status: 'ok' });
-      assert.deepEqual((await t.request({ method: 'GET', url: '/ready' })).json(), { status: 'ready' });
+      assert.deepEqual((await t.request({ method: 'GET', url: '/ready' })).json(), {
+        status: 'ready',
+        checks: { database: 'up' },
+      });
     });
 
     it('/docs serves the reference page', async () => {

@@ -61,6 +61,51 @@ describe('rate limits', () => {
     }
   });
 
+  it('believes X-Forwarded-For only from the proxies named in TRUST_PROXY', async () => {
+    // Production, as an operator runs it: a client reaching the app directly, even from a private
+    // address, must not choose the address its limits count against.
+    const env = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'j'.repeat(32),
+      AUTH_RATE_LIMIT_MAX: '2',
+      LOG_LEVEL: 'silent',
+    };
+    const forwarded = (t: TestApp, from: string, client: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/login',
+        remoteAddress: from,
+        headers: { 'x-forwarded-for': client },
+        payload: { username: `nobody${randomInt(1e9)}`, password: 'wrong-password' },
+      });
+    const direct = await buildTestApp('sqlite', { env });
+    try {
+      const from = randomIp();
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await forwarded(direct, from, randomIp())).statusCode);
+      assert.deepEqual(statuses, [401, 401, 429]);
+    } finally {
+      await direct.close();
+    }
+    const proxied = await buildTestApp('sqlite', { env: { ...env, TRUST_PROXY: '10.0.0.0/8' } });
+    try {
+      const proxy = randomIp();
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await forwarded(proxied, proxy, randomIp())).statusCode);
+      assert.deepEqual(statuses, [401, 401, 401], 'each forwarded client has its own budget');
+      const client = randomIp();
+      for (let i = 0; i < 2; i++) assert.equal((await forwarded(proxied, proxy, client)).statusCode, 401);
+      assert.equal((await forwarded(proxied, proxy, client)).statusCode, 429);
+      // Not a named proxy: its header is ignored.
+      const outsider = '203.0.113.7';
+      assert.equal((await forwarded(proxied, outsider, randomIp())).statusCode, 401);
+      assert.equal((await forwarded(proxied, outsider, randomIp())).statusCode, 401);
+      assert.equal((await forwarded(proxied, outsider, randomIp())).statusCode, 429);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   const redisUrl = testRedisUrl();
   it('two app instances share one budget through Redis', {
     skip: !redisUrl && 'TEST_REDIS_URL is not set',

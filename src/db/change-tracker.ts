@@ -11,6 +11,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { CATALOG_CHANNEL, CATALOG_TABLES } from './catalog-tables.js';
+import { pgClientOptions } from './sessions.js';
 
 function writtenTable(node: RootOperationNode): string | null | undefined {
   const name = (n: OperationNode | undefined): string | undefined => {
@@ -96,11 +97,15 @@ export interface ExternalChanges {
   close(): Promise<void>;
 }
 
+/** Reconnection delays of the LISTEN session: quick at first, then no faster than every 5 s. */
+export const LISTEN_RETRY_MS = { first: 250, max: 5000 };
+
 export function followExternalChanges(
   tracker: ChangeTracker,
-  postgresUrl: string | undefined,
+  sessionUrl: string | undefined,
+  onLost: (error: Error | undefined) => void = () => {},
 ): ExternalChanges {
-  if (!postgresUrl) {
+  if (!sessionUrl) {
     return {
       reliable: true,
       refresh: () => tracker.checkDataVersion(),
@@ -111,27 +116,47 @@ export function followExternalChanges(
   let reliable = false;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
+  let delay = LISTEN_RETRY_MS.first;
+  const reconnectLater = () => {
+    if (closed) return;
+    retry = setTimeout(connect, delay);
+    delay = Math.min(delay * 2, LISTEN_RETRY_MS.max);
+  };
   const connect = async () => {
-    const next = new pg.Client({ connectionString: postgresUrl });
-    const lost = () => {
-      reliable = false;
-      tracker.bumpExternal();
-      if (!closed) retry = setTimeout(connect, 1000);
-    };
-    next.on('error', () => {});
-    next.on('end', lost);
+    const next = new pg.Client(pgClientOptions(sessionUrl));
+    let failure: Error | undefined;
+    // A session that dies (server restart, 57P01, network) reports an error then ends; both are
+    // handled here, never as an uncaught error.
+    next.on('error', (error) => {
+      failure = error;
+    });
     next.on('notification', () => tracker.bumpExternal());
     try {
       await next.connect();
       await next.query(`listen ${CATALOG_CHANNEL}`);
-      client = next;
-      tracker.bumpExternal(); // whatever happened while we were not listening
-      reliable = true;
-    } catch {
-      next.removeListener('end', lost);
+    } catch (error) {
       await next.end().catch(() => {});
-      lost();
+      if (!closed) onLost(error as Error);
+      reconnectLater();
+      return;
     }
+    if (closed) {
+      await next.end().catch(() => {});
+      return;
+    }
+    next.on('end', () => {
+      // Until the next LISTEN is in place, writes of other processes go unheard: callers stop caching.
+      reliable = false;
+      client = undefined;
+      tracker.bumpExternal();
+      if (closed) return;
+      onLost(failure);
+      reconnectLater();
+    });
+    client = next;
+    delay = LISTEN_RETRY_MS.first;
+    tracker.bumpExternal(); // whatever happened while we were not listening
+    reliable = true;
   };
   void connect();
   return {

@@ -16,6 +16,7 @@ import pg from 'pg';
 import type { DatabaseUrl } from '../config.js';
 import { ChangeTracker } from './change-tracker.js';
 import type { Database, Db } from './database.js';
+import { pgClientOptions } from './sessions.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -68,7 +69,13 @@ function pgTypes() {
   };
 }
 
-export function createDatabase(url: DatabaseUrl, options: { poolSize?: number } = {}): Db {
+export interface DatabaseOptions {
+  poolSize?: number;
+  /** Told about connection errors the pool survives (server restart), to log them. */
+  onConnectionError?: (error: Error) => void;
+}
+
+export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}): Db {
   if (url.dialect === 'sqlite') {
     if (url.filename !== ':memory:') mkdirSync(dirname(url.filename), { recursive: true });
     const sqlite = new SQLite(url.filename);
@@ -82,9 +89,14 @@ export function createDatabase(url: DatabaseUrl, options: { poolSize?: number } 
     changeTrackerOf(db).watchDataVersion(() => dataVersion.get() as number);
     return db;
   }
-  const pool = new pg.Pool({ connectionString: url.url, max: options.poolSize ?? 10, types: pgTypes() });
-  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
+  const pool = new pg.Pool({ ...pgClientOptions(url.url), max: options.poolSize ?? 10, types: pgTypes() });
+  const onError = options.onConnectionError ?? (() => {});
+  // A server restart sends every session an error (57P01) or just closes it. An idle client's error
+  // reaches the pool, which drops the client; a checked-out client's error has no listener of the
+  // pool's and would be an uncaught exception: the query in flight, if any, fails on its own (503),
+  // and the dead client is discarded when it is released.
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   return tracked(new PostgresDialect({ pool }));
 }
 

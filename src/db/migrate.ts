@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
-import type { Config } from '../config.js';
+import { type Config, sessionUrlOf } from '../config.js';
 import { hashPassword } from '../modules/auth/password.js';
 import { syncCatalogTriggers } from './catalog-tables.js';
 import { dialectOf } from './connect.js';
 import type { Db } from './database.js';
 import { migrations } from './migrations/index.js';
+import { assertOwnSession, withAdvisoryLock } from './sessions.js';
 
 // The 20 categories of seed 003, created on first start.
 export const SEED_CATEGORIES = [
@@ -40,26 +41,19 @@ export interface SetupReport {
   adminCreated: boolean;
 }
 
+type SetupConfig = Pick<Config, 'env' | 'adminUsername' | 'adminPassword' | 'database' | 'databaseDirectUrl'>;
+
 /**
  * Migrates and seeds under a lock, so several processes starting at once on one empty database
  * (seed 003 crashed in create_all under two workers) take turns: PostgreSQL through a session
  * advisory lock, SQLite through its write lock (BEGIN IMMEDIATE, queued by the busy timeout).
+ * On PostgreSQL it first makes sure the session URL really gives sessions (see assertOwnSession).
  */
-export async function setupDatabase(
-  db: Db,
-  config: Pick<Config, 'env' | 'adminUsername' | 'adminPassword'>,
-): Promise<SetupReport> {
-  if (dialectOf(db) === 'postgres') {
-    return db.connection().execute(async (conn) => {
-      await sql`select pg_advisory_lock(${ADVISORY_LOCK_KEY})`.execute(conn);
-      try {
-        // The lock is held on this connection while the work runs on others (the migrator's
-        // transaction cannot share it), so the pool needs at least two.
-        return await migrateAndSeed(db, config);
-      } finally {
-        await sql`select pg_advisory_unlock(${ADVISORY_LOCK_KEY})`.execute(conn);
-      }
-    });
+export async function setupDatabase(db: Db, config: SetupConfig): Promise<SetupReport> {
+  const sessionUrl = sessionUrlOf(config);
+  if (dialectOf(db) === 'postgres' && sessionUrl) {
+    await assertOwnSession(sessionUrl, config.databaseDirectUrl ? 'DATABASE_DIRECT_URL' : 'DATABASE_URL');
+    return withAdvisoryLock(sessionUrl, ADVISORY_LOCK_KEY, () => migrateAndSeed(db, config));
   }
   return migrateAndSeed(db, config);
 }
@@ -81,10 +75,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-async function migrateAndSeed(
-  db: Db,
-  config: Pick<Config, 'env' | 'adminUsername' | 'adminPassword'>,
-): Promise<SetupReport> {
+async function migrateAndSeed(db: Db, config: SetupConfig): Promise<SetupReport> {
   const migrated = await migrateToLatest(db);
   if (dialectOf(db) === 'postgres') await syncCatalogTriggers(db);
   const now = new Date().toISOString();

@@ -1,3 +1,4 @@
+import { databaseUnavailable, isDatabaseUnavailable } from '../db/errors.js';
 import { AppError, type FieldError, type ProblemCode, titleFor } from './errors.js';
 
 /** RFC 9457 problem details: what a REST error body and an MCP tool error both carry. */
@@ -28,10 +29,12 @@ export function problem(
 }
 
 /**
- * Anything thrown, as the problem a client sees: an AppError says what went wrong; anything else
+ * Anything thrown, as the problem a client sees: an AppError says what went wrong, a database
+ * that cannot be reached is a 503 to retry; anything else
  * is a bug, and the client learns nothing it could exploit (the caller logs the error in full).
  */
 export function toProblem(error: unknown): ProblemDetails {
+  if (isDatabaseUnavailable(error)) error = databaseUnavailable(); // an outage, not a bug: 503
   if (error instanceof AppError) return problem(error.status, error.code, error.message, error.extensions);
   return problem(500, 'internal_error', 'An unexpected error occurred; it has been logged');
 }

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import fp from 'fastify-plugin';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/errors.js';
 import { AppError, type FieldError, type ProblemCode } from '../lib/errors.js';
 import { type ProblemDetails, problem, toProblem } from '../lib/problem.js';
 import { fieldError, type ValidationIssue } from '../lib/validation.js';
@@ -148,6 +149,12 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
     if (known) return sendProblem(request, reply, known.status, known.code, known.detail ?? error.message);
     if (error instanceof SyntaxError)
       return sendProblem(request, reply, 400, 'invalid_json', 'The body is not valid JSON');
+    if (isDatabaseUnavailable(error)) {
+      // An outage, not a bug: worth a warning (the process keeps serving), never a 500.
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendProblemDetails(request, reply, toProblem(error));
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return sendProblem(request, reply, status, status === 404 ? 'not_found' : 'bad_request', error.message);

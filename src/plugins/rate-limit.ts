@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
@@ -15,6 +14,10 @@ declare module 'fastify' {
     /** preHandlers for login and register: AUTH_RATE_LIMIT_MAX per minute per IP, and per username on login. */
     authRateLimit: { register: preHandlerAsyncHookHandler; login: preHandlerAsyncHookHandler };
   }
+  interface FastifyContextConfig {
+    /** false: the general per-IP limit does not apply (health checks, image files). */
+    rateLimit?: false;
+  }
 }
 
 interface Options {
@@ -23,22 +26,15 @@ interface Options {
   redis: Redis | undefined;
 }
 
-function tooMany(reply: FastifyReply, retryAfterSeconds: number, max: number): AppError {
-  reply.header('retry-after', String(Math.max(1, retryAfterSeconds)));
-  return new AppError(
-    429,
-    'rate_limited',
-    `Too many attempts; at most ${max} per minute. Retry in ${retryAfterSeconds} s`,
-  );
-}
-
 function limiter(redis: Redis | undefined, keyPrefix: string, points: number): RateLimiterAbstract {
   const options = { keyPrefix, points, duration: 60 };
   if (!redis) return new RateLimiterMemory(options);
-  // If Redis is briefly unreachable, each process falls back to counting on its own.
+  // While Redis is unreachable each process counts on its own, at once: the client queues nothing
+  // offline and retries nothing (see lib/redis.ts), and a client known to be down is not even asked.
   return new RateLimiterRedis({
     ...options,
     storeClient: redis,
+    rejectIfRedisNotReady: true,
     insuranceLimiter: new RateLimiterMemory(options),
   });
 }
@@ -50,49 +46,48 @@ function loginName(request: FastifyRequest): string {
 }
 
 /**
- * A general per-IP limit on every route (@fastify/rate-limit), and brute-force limits on
- * login/register (rate-limiter-flexible, which can count one request against two keys). Both count
- * in Redis when REDIS_URL is set, so every app process shares one budget.
+ * A general per-IP limit on every route, and brute-force limits on login/register (one request
+ * counted against two keys). All count in Redis when REDIS_URL is set, so every app process shares
+ * one budget, and fall back to per-process counters while Redis is away.
  */
 export const rateLimitPlugin = fp(async (app: FastifyInstance, options: Options) => {
-  await app.register(rateLimit, {
-    global: false,
-    nameSpace: 'mercato:rl:',
-    skipOnError: true,
-    ...(options.redis ? { redis: options.redis } : {}),
-    errorResponseBuilder: (_request, context) =>
-      new AppError(
+  const consume = async (
+    limit: RateLimiterAbstract,
+    key: string,
+    reply: FastifyReply,
+    max: number,
+    what: string,
+  ) => {
+    try {
+      await limit.consume(key);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      reply.header('retry-after', String(retryAfter));
+      throw new AppError(
         429,
         'rate_limited',
-        `Too many requests; at most ${context.max} per minute. Retry in ${context.after}`,
-      ),
-  });
-  const general = app.rateLimit({ max: options.max, timeWindow: '1 minute' });
+        `Too many ${what}; at most ${max} per minute. Retry in ${retryAfter} s`,
+      );
+    }
+  };
+
+  const general = limiter(options.redis, 'mercato:rl', options.max);
   // An app-level hook runs before every route's own onRequest hooks (auth guards included), so
   // requests refused by a guard still count.
-  // Routes opt out with `config: { rateLimit: false }` (health checks).
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.rateLimit === false) return;
-    await general.call(app, request, reply);
+    await consume(general, request.ip, reply, options.max, 'requests');
   });
 
   const perIp = limiter(options.redis, 'mercato:auth-ip', options.authMax);
   const perUsername = limiter(options.redis, 'mercato:auth-user', options.authMax);
-  const consume = async (limit: RateLimiterAbstract, key: string, reply: FastifyReply) => {
-    try {
-      await limit.consume(key);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        throw tooMany(reply, Math.ceil(rejection.msBeforeNext / 1000), options.authMax);
-      }
-      throw rejection;
-    }
-  };
   app.decorate('authRateLimit', {
-    register: async (request: FastifyRequest, reply: FastifyReply) => consume(perIp, request.ip, reply),
+    register: async (request: FastifyRequest, reply: FastifyReply) =>
+      consume(perIp, request.ip, reply, options.authMax, 'attempts'),
     login: async (request: FastifyRequest, reply: FastifyReply) => {
-      await consume(perIp, request.ip, reply);
-      await consume(perUsername, loginName(request), reply);
+      await consume(perIp, request.ip, reply, options.authMax, 'attempts');
+      await consume(perUsername, loginName(request), reply, options.authMax, 'attempts');
     },
   });
 });

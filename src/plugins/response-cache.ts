@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'kysely';
+import { sessionUrlOf } from '../config.js';
 import { followExternalChanges } from '../db/change-tracker.js';
 import { changeTrackerOf } from '../db/connect.js';
 import { type Coding, encode, etagForCoding, selectCoding } from './compression.js';
@@ -41,9 +42,8 @@ const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'vary', 'x-tota
 export const responseCachePlugin = fp(async (app: FastifyInstance) => {
   const { db, clock, config } = app.ctx;
   const tracker = changeTrackerOf(db);
-  const external = followExternalChanges(
-    tracker,
-    config.database.dialect === 'postgres' ? config.database.url : undefined,
+  const external = followExternalChanges(tracker, sessionUrlOf(config), (err) =>
+    app.log.warn({ err }, 'catalog LISTEN session lost; cache bypassed until it is back'),
   );
   app.addHook('onClose', () => external.close());
 

@@ -4,7 +4,7 @@
  */
 export type TestDialect = 'sqlite' | 'postgres';
 
-const inCi = () => process.env.CI === 'true' || process.env.CI === '1';
+export const inCi = () => process.env.CI === 'true' || process.env.CI === '1';
 const printed = new Set<string>();
 
 function missing(variable: string, what: string): void {

@@ -71,9 +71,13 @@ export function startServer(env: Record<string, string>, options: StartOptions =
   });
 }
 
-/** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
+/**
+ * Runs the server expecting it to refuse to start; resolves with its exit code and output (code
+ * null when it was still running after `timeoutMs` and had to be killed).
+ */
 export async function runServerToExit(
   env: Record<string, string>,
+  timeoutMs = 30_000,
 ): Promise<{ code: number | null; output: string }> {
   const proc = spawn(process.execPath, START_ARGS, {
     env: { ...process.env, PORT: '0', ...env },
@@ -82,6 +86,8 @@ export async function runServerToExit(
   let output = '';
   proc.stdout.on('data', (c) => (output += c));
   proc.stderr.on('data', (c) => (output += c));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
   const [code] = await once(proc, 'exit');
+  clearTimeout(timer);
   return { code: code as number | null, output };
 }
