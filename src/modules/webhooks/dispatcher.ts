@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebhookConfig } from '../../config.js';
 import type { DialectName } from '../../db/connect.js';
 import type { Db } from '../../db/database.js';
+import { isDatabaseUnavailable } from '../../db/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { type EventRow, eventsBySeq } from '../events/events.repository.js';
 import { retryDelayMs } from './backoff.js';
@@ -105,7 +106,9 @@ export class WebhookDispatcher {
         free = this.deps.config.concurrency - this.inFlight.size;
       }
     } catch (error) {
-      this.deps.log.error({ err: error }, 'webhook dispatcher: claiming deliveries failed');
+      // An outage is expected to pass: the next poll tries again, and nothing claimed is lost.
+      if (isDatabaseUnavailable(error)) this.deps.log.warn('webhook dispatcher: database unavailable');
+      else this.deps.log.error({ err: error }, 'webhook dispatcher: claiming deliveries failed');
     }
   }
 
