@@ -10,6 +10,7 @@ import { createValidator } from './lib/validation.js';
 import authRoutes from './modules/auth/auth.routes.js';
 import cartRoutes from './modules/cart/cart.routes.js';
 import categoriesRoutes from './modules/categories/categories.routes.js';
+import eventsRoutes from './modules/events/events.routes.js';
 import insightsRoutes from './modules/insights/insights.routes.js';
 import mcpRoutes from './modules/mcp/mcp.routes.js';
 import mediaRoutes from './modules/media/media.routes.js';
@@ -22,6 +23,8 @@ import paymentsRoutes from './modules/payments/payments.routes.js';
 import productsRoutes from './modules/products/products.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
+import { WebhookDispatcher } from './modules/webhooks/dispatcher.js';
+import webhooksRoutes from './modules/webhooks/webhooks.routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { compressionPlugin } from './plugins/compression.js';
 import { etagPlugin } from './plugins/etag.js';
@@ -36,6 +39,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
     services: Services;
+    webhookDispatcher: WebhookDispatcher;
   }
 }
 
@@ -91,6 +95,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.decorate('ctx', ctx);
   const services = createServices(ctx);
   app.decorate('services', services);
+
+  // Every serving process delivers webhooks (unless WEBHOOK_DISPATCHER=false), off the request
+  // path; it starts when the server listens, so tests driving the app by inject() start it by hand.
+  const dispatcher = new WebhookDispatcher({ ...ctx, config: config.webhooks, log: app.log });
+  app.decorate('webhookDispatcher', dispatcher);
+  if (config.webhooks.dispatch) app.addHook('onListen', async () => dispatcher.start());
+  // preClose: before the database closes under deliveries still settling.
+  app.addHook('preClose', () => dispatcher.stop());
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -151,6 +163,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await api.register(cartRoutes);
       await api.register(ordersRoutes);
       await api.register(paymentsRoutes);
+      await api.register(eventsRoutes);
+      await api.register(webhooksRoutes);
     },
     { prefix: '/api' },
   );

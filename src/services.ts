@@ -2,6 +2,7 @@ import type { AppContext } from './context.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { CartService } from './modules/cart/cart.service.js';
 import { CategoriesService } from './modules/categories/categories.service.js';
+import { EventsService } from './modules/events/events.service.js';
 import { InsightsService } from './modules/insights/insights.service.js';
 import { MediaService } from './modules/media/media.service.js';
 import { OffersService } from './modules/offers/offers.service.js';
@@ -12,6 +13,7 @@ import { ProductsService } from './modules/products/products.service.js';
 import { VariantsService } from './modules/products/variants.service.js';
 import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
+import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 
 /** Every service, built once per process. REST routes and MCP tools both call these. */
 export function createServices(ctx: AppContext) {
@@ -28,6 +30,8 @@ export function createServices(ctx: AppContext) {
   const payments = new PaymentsService(ctx);
   const orders = new OrdersService(ctx, payments);
   const checkout = new CheckoutService(ctx, orders, payments);
+  const events = new EventsService(ctx);
+  const webhooks = new WebhooksService(ctx);
   return {
     users,
     auth,
@@ -42,6 +46,8 @@ export function createServices(ctx: AppContext) {
     payments,
     orders,
     checkout,
+    events,
+    webhooks,
   };
 }
 

@@ -27,6 +27,13 @@ describe('configuration', () => {
     assert.equal(config.deliveryDays, 7);
     assert.equal(config.adminUsername, 'admin');
     assert.deepEqual(config.corsOrigins, []);
+    assert.deepEqual(config.webhooks, {
+      allowPrivate: false,
+      dispatch: true,
+      pollIntervalMs: 1000,
+      concurrency: 16,
+      timeoutMs: 10_000,
+    });
     assert.deepEqual(config.paymentProviders, ['manual', 'test']);
     assert.equal(config.paymentTimeoutSeconds, 30 * 60);
     assert.equal(config.paymentTestWebhookSecret, undefined);
@@ -59,6 +66,28 @@ describe('configuration', () => {
       () => enabledProviders(loadConfig({ ...base, PAYMENT_PROVIDERS: 'manual,stripe' })),
       (error: unknown) => error instanceof ConfigError && /unknown provider "stripe"/.test(error.message),
     );
+  });
+
+  it('reads the webhook dispatcher knobs', () => {
+    const config = loadConfig({
+      ...base,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_DISPATCHER: 'false',
+      WEBHOOK_POLL_INTERVAL: '250ms',
+      WEBHOOK_CONCURRENCY: '4',
+      WEBHOOK_TIMEOUT: '3s',
+    });
+    assert.deepEqual(config.webhooks, {
+      allowPrivate: true,
+      dispatch: false,
+      pollIntervalMs: 250,
+      concurrency: 4,
+      timeoutMs: 3000,
+    });
+    fails({ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE');
+    fails({ WEBHOOK_POLL_INTERVAL: 'soon' }, 'WEBHOOK_POLL_INTERVAL');
+    fails({ WEBHOOK_CONCURRENCY: '0' }, 'WEBHOOK_CONCURRENCY');
+    fails({ WEBHOOK_TIMEOUT: '0s' }, 'WEBHOOK_TIMEOUT');
   });
 
   it('parses URLs, durations and lists', () => {

@@ -255,8 +255,11 @@ for (const dialect of testDialects()) {
       const paid = (await call('POST', '/api/checkout', card)).json();
       await call('POST', '/api/payments/{id}/confirm', { token, params: { id: paid.payment.id } });
       const event = { type: 'payment.authorized' as const, reference: paid.payment.provider_reference };
-      const hook = signedWebhook(webhookSecret, event);
-      await call('POST', '/api/payments/webhooks/{provider}', { params: { provider: 'test' }, ...hook });
+      const paymentHook = signedWebhook(webhookSecret, event);
+      await call('POST', '/api/payments/webhooks/{provider}', {
+        params: { provider: 'test' },
+        ...paymentHook,
+      });
       const byId = { token: admin, params: { id: paid.order.id } };
       await call('GET', '/api/orders/{id}/events', { token, params: { id: paid.order.id } });
       await call('POST', '/api/orders/{id}/capture', { ...byId, payload: {} });
@@ -286,6 +289,36 @@ for (const dialect of testDialects()) {
         await call('POST', '/api/categories', { token: admin, payload: { name: 'Empty' } })
       ).json();
       await call('DELETE', '/api/categories/{id}', { token: admin, params: { id: empty.id } });
+
+      // Another system hears of it all: a webhook endpoint (a public address: no DNS needed), the
+      // deliveries queued for it, the event log. No dispatcher runs here, so nothing is sent.
+      const hook = (
+        await call('POST', '/api/admin/webhooks', {
+          token: admin,
+          payload: { url: 'https://93.184.215.14/hooks/mercato', events: ['*'], description: 'ERP' },
+        })
+      ).json();
+      await call('POST', '/api/products', {
+        token: admin,
+        payload: { name: 'Hooked', price: 2, category_id: category.id },
+      });
+      await call('GET', '/api/admin/webhooks', { token: admin });
+      await call('GET', '/api/admin/webhooks/{id}', { token: admin, params: { id: hook.id } });
+      await call('PATCH', '/api/admin/webhooks/{id}', {
+        token: admin,
+        params: { id: hook.id },
+        payload: { events: ['product.created'] },
+      });
+      await call('POST', '/api/admin/webhooks/{id}/rotate-secret', { token: admin, params: { id: hook.id } });
+      const [delivery] = (
+        await call('GET', '/api/admin/webhooks/{id}/deliveries', { token: admin, params: { id: hook.id } })
+      ).json();
+      await call('POST', '/api/admin/webhook-deliveries/{id}/retry', {
+        token: admin,
+        params: { id: delivery.id },
+      });
+      await call('GET', '/api/admin/events', { token: admin, query: 'type=product.created' });
+      await call('DELETE', '/api/admin/webhooks/{id}', { token: admin, params: { id: hook.id } });
 
       // An MCP client talks JSON-RPC on the same document's terms.
       await call('POST', '/mcp', {

@@ -31,6 +31,10 @@ const SHAPES_CATALOG: Record<keyof Database, boolean> = {
   payment_webhook_events: false,
   shipments: false,
   order_events: false,
+  events: false,
+  webhook_endpoints: false,
+  webhook_subscriptions: false,
+  webhook_deliveries: false,
 };
 
 export const CATALOG_TABLES: ReadonlySet<string> = new Set(

@@ -280,6 +280,50 @@ export interface IdempotencyKeysTable {
   expires_at: string;
 }
 
+export interface EventsTable {
+  seq: Id;
+  id: string;
+  type: string;
+  /** The payload, JSON text exactly as it is sent. */
+  data: string;
+  created_at: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: Id;
+  url: string;
+  description: string | null;
+  enabled: Flag;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookSubscriptionsTable {
+  endpoint_id: number;
+  event_type: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: Id;
+  event_seq: number;
+  endpoint_id: number;
+  status: DeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  retry_until: string;
+  claim_token: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  delivered_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -302,6 +346,10 @@ export interface Database {
   payment_webhook_events: PaymentWebhookEventsTable;
   shipments: ShipmentsTable;
   order_events: OrderEventsTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -4,6 +4,7 @@ import * as productSearch from './0002_product_search.js';
 import * as catalogNotify from './0003_catalog_notify.js';
 import * as variants from './0004_variants.js';
 import * as payments from './0005_payments.js';
+import * as events from './0006_events.js';
 
 /** Every schema change, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_catalog_notify': catalogNotify,
   '0004_variants': variants,
   '0005_payments': payments,
+  '0006_events': events,
 };

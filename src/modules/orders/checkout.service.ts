@@ -13,6 +13,7 @@ import {
   removeBoughtLines,
   restoreLines,
 } from '../cart/cart.repository.js';
+import { noteStockChange } from '../insights/stock-row.js';
 import type { PaymentInput, PaymentProvider } from '../payments/payment-provider.js';
 import type { Payment } from '../payments/payments.schemas.js';
 import { type PaymentFailure, type PaymentsService, paymentError } from '../payments/payments.service.js';
@@ -209,9 +210,10 @@ export class CheckoutService {
     if (key !== undefined) await claimKey(trx, userId, key, requestHash(body, lines), now);
 
     // 3. Take every line's stock (its variant's) with a conditional update; note each short line, keep going.
-    const taken = new Set<number>();
+    const taken = new Map<number, number>(); // variant → stock left
     for (const line of lines) {
-      if (await takeVariantStock(trx, line.variant_id, line.quantity)) taken.add(line.variant_id);
+      const left = await takeVariantStock(trx, line.variant_id, line.quantity);
+      if (left !== undefined) taken.set(line.variant_id, left);
     }
     // Read after the updates: the rows we took are locked, so prices and names are current.
     const variants = await loadVariantPricingRows(
@@ -271,6 +273,17 @@ export class CheckoutService {
       lines.map((l) => l.id),
     );
     if (key !== undefined) await attachOrder(trx, userId, key, orderId);
+
+    // 9. A variant whose stock this sale took below the threshold, announced with the reservation.
+    for (const line of lines) {
+      const after = taken.get(line.variant_id) as number;
+      await noteStockChange(trx, {
+        variantId: line.variant_id,
+        before: after + line.quantity,
+        after,
+        at: now,
+      });
+    }
     return { orderId, paymentId, total, lines };
   }
 

@@ -1,9 +1,13 @@
 import { dialectOf } from '../../db/connect.js';
 import type { Actor, OrderPaymentStatus, OrderStatus, Trx } from '../../db/database.js';
+import type { EventType } from '../events/events.schemas.js';
+import { recordEvent } from '../events/record.js';
 import { lockProducts } from '../products/products.repository.js';
 import { returnVariantStock } from '../products/variants.repository.js';
 import { releaseUnits } from '../units/units.repository.js';
+import { orderJson } from './order-json.js';
 import {
+  findOrder,
   insertOrderEvent,
   itemsOfOrders,
   markPlaced,
@@ -40,22 +44,51 @@ export async function moveOrder(trx: Trx, move: OrderMove): Promise<boolean> {
   if (!(await moveStatus(trx, orderId, from, to, stamp, now))) return false;
   if (to === 'cancelled') await restock(trx, orderId);
   const event = to in STATUS_EVENTS ? STATUS_EVENTS[to as keyof typeof STATUS_EVENTS] : undefined;
-  if (event) await recordOrderEvent(trx, orderId, event, actor, now, move.data);
+  if (event) {
+    await recordOrderEvent(trx, orderId, event, actor, now, move.data);
+    await publish(trx, orderId, event, now);
+  }
   return true;
 }
 
-/** The order is shown from now on: its payment resolved (paid, authorized, pay later, or 3-D Secure). */
+/**
+ * The order is shown from now on: its payment resolved (paid, authorized, pay later, or 3-D Secure).
+ * This is when other systems hear of it (order.created, and order.paid if the money is already
+ * in): a checkout undone by a decline was never shown, so it is never announced.
+ */
 export async function placeOrder(trx: Trx, orderId: number, now: string): Promise<void> {
-  await markPlaced(trx, orderId, now);
+  if (!(await markPlaced(trx, orderId, now))) return;
+  await publish(trx, orderId, 'order.created', now);
+  if ((await findOrder(trx, orderId))?.payment_status === 'paid')
+    await publish(trx, orderId, 'order.paid', now);
 }
 
-/** Mirrors the payment on the order, in the payment's own transaction, so lists can filter on it. */
+/**
+ * Mirrors the payment on the order, in the payment's own transaction, so lists can filter on it;
+ * money captured (paid) or given back (a refund, whole or part) is announced in the same transaction.
+ */
 export async function setOrderPaymentStatus(
   trx: Trx,
   orderId: number,
   status: OrderPaymentStatus,
+  now: string,
 ): Promise<void> {
+  const before = (await findOrder(trx, orderId))?.payment_status;
   await setPaymentStatus(trx, orderId, status);
+  if (status === 'paid' && before !== 'paid') await publish(trx, orderId, 'order.paid', now);
+  if (status === 'refunded' || status === 'partially_refunded') {
+    await publish(trx, orderId, 'order.refunded', now);
+  }
+}
+
+/**
+ * Records an order event in the outbox, payload the order JSON as this transaction leaves it; only
+ * for an order already shown (a hidden one is announced, if ever, when placeOrder shows it).
+ */
+async function publish(trx: Trx, orderId: number, type: EventType, now: string): Promise<void> {
+  const order = await findOrder(trx, orderId);
+  if (!order || order.placed_at === null) return;
+  await recordEvent(trx, { type, data: await orderJson(trx, orderId), at: new Date(now) });
 }
 
 export async function recordOrderEvent(

@@ -108,13 +108,14 @@ export async function moveStatus(
 }
 
 /** Shows the order from now on (its payment resolved); a second call changes nothing. */
-export async function markPlaced(trx: Trx, id: number, now: string): Promise<void> {
-  await trx
+export async function markPlaced(trx: Trx, id: number, now: string): Promise<boolean> {
+  const result = await trx
     .updateTable('orders')
     .set({ placed_at: now })
     .where('id', '=', id)
     .where('placed_at', 'is', null)
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function setPaymentStatus(trx: Trx, id: number, status: OrderPaymentStatus): Promise<void> {

@@ -1,26 +1,18 @@
 import type { AppContext } from '../../context.js';
 import type { Actor, OrderStatus } from '../../db/database.js';
 import { forbidden, invalidField, notFound } from '../../lib/errors.js';
-import { groupBy } from '../../lib/group-by.js';
-import { type Cents, parseMoney, toAmount } from '../../lib/money.js';
+import { parseMoney } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
 import { parseInstant } from '../../lib/time.js';
 import type { SessionUser } from '../auth/auth.service.js';
 import type { Refund } from '../payments/payments.schemas.js';
 import type { PaymentsService } from '../payments/payments.service.js';
-import { serialsOfItems } from '../units/units.repository.js';
+import { orderJson, ordersJson } from './order-json.js';
 import { moveOrder } from './order-lifecycle.js';
-import {
-  findOrder,
-  itemsOfOrders,
-  listOrders,
-  type OrderFilter,
-  type OrderRow,
-  orderEvents,
-} from './orders.repository.js';
+import { findOrder, listOrders, type OrderFilter, type OrderRow, orderEvents } from './orders.repository.js';
 import type { Order, OrderEvent, ShipmentBody } from './orders.schemas.js';
 import { checkTransition, invalidTransition } from './orders.state.js';
-import { insertShipment, shipmentsOfOrders } from './shipments.repository.js';
+import { insertShipment } from './shipments.repository.js';
 
 const actorOf = (viewer: SessionUser): Actor => (viewer.isAdmin ? 'admin' : 'customer');
 
@@ -36,73 +28,9 @@ export class OrdersService {
     private readonly payments: PaymentsService,
   ) {}
 
-  /** Orders as the API shows them: lines with serial numbers, payment, shipments, amounts. */
-  private async toOrders(rows: OrderRow[]): Promise<Order[]> {
-    const ids = rows.map((r) => r.id);
-    const [items, payments, shipments] = await Promise.all([
-      itemsOfOrders(this.ctx.db, ids),
-      this.payments.forOrders(ids),
-      shipmentsOfOrders(this.ctx.db, ids),
-    ]);
-    const serials = await serialsOfItems(
-      this.ctx.db,
-      items.map((i) => i.id),
-    );
-    const serialsByItem = groupBy(serials, (s) => s.order_item_id);
-    const itemsByOrder = groupBy(items, (i) => i.order_id);
-    const shipmentsByOrder = groupBy(shipments, (s) => s.order_id);
-    return rows.map((row) => {
-      const lines = itemsByOrder.get(row.id) ?? [];
-      const subtotal: Cents = lines.reduce((sum, l) => sum + l.original_unit_price_cents * l.quantity, 0);
-      const payment = payments.get(row.id) ?? null;
-      return {
-        id: row.id,
-        user_id: row.user_id,
-        status: row.status,
-        payment_status: row.payment_status,
-        created_at: row.created_at,
-        estimated_delivery_date: row.estimated_delivery_date,
-        shipped_at: row.shipped_at,
-        delivered_at: row.delivered_at,
-        cancelled_at: row.cancelled_at,
-        shipping_address: row.shipping_address,
-        items: lines.map((item) => ({
-          id: item.id,
-          product_id: item.product_id,
-          variant_id: item.variant_id,
-          sku: item.sku,
-          product_name: item.product_name,
-          variant_title: item.variant_title,
-          unit_price: toAmount(item.unit_price_cents),
-          original_unit_price: toAmount(item.original_unit_price_cents),
-          offer_name: item.offer_name,
-          quantity: item.quantity,
-          line_total: toAmount(item.line_total_cents),
-          serial_numbers: (serialsByItem.get(item.id) ?? []).map((s) => s.serial_number),
-        })),
-        subtotal: toAmount(subtotal),
-        discount_total: toAmount(subtotal - row.total_cents),
-        total: toAmount(row.total_cents),
-        amount_paid: payment?.amount_captured ?? 0,
-        amount_refunded: payment?.amount_refunded ?? 0,
-        payment,
-        shipments: (shipmentsByOrder.get(row.id) ?? []).map((s) => ({
-          id: s.id,
-          carrier: s.carrier,
-          tracking_number: s.tracking_number,
-          tracking_url: s.tracking_url,
-          created_at: s.created_at,
-        })),
-      };
-    });
-  }
-
   /** One order by id, unchecked: for callers that already decided the viewer may see it. */
-  async byId(id: number): Promise<Order> {
-    const row = await findOrder(this.ctx.db, id);
-    if (!row) throw notFound('Order');
-    const [order] = await this.toOrders([row]);
-    return order as Order;
+  byId(id: number): Promise<Order> {
+    return orderJson(this.ctx.db, id);
   }
 
   /**
@@ -117,7 +45,7 @@ export class OrdersService {
   }
 
   async get(viewer: SessionUser, id: number): Promise<Order> {
-    const [order] = await this.toOrders([await this.visible(viewer, id)]);
+    const [order] = await ordersJson(this.ctx.db, [await this.visible(viewer, id)]);
     return order as Order;
   }
 
@@ -128,7 +56,7 @@ export class OrdersService {
       to: query.to === undefined ? undefined : parseInstant(query.to, 'querystring:/to'),
     };
     const { rows, total } = await listOrders(this.ctx.db, filter, page);
-    return { items: await this.toOrders(rows), total };
+    return { items: await ordersJson(this.ctx.db, rows), total };
   }
 
   /** The order's timeline, oldest first: who did what, when. */

@@ -35,7 +35,7 @@ import {
   storeWebhookEvent,
   unappliedWebhookEvents,
 } from './payments.repository.js';
-import type { Payment, Refund } from './payments.schemas.js';
+import type { Refund } from './payments.schemas.js';
 import { enabledProviders } from './providers/index.js';
 
 /** How long a provider may take before its answer counts as "unreachable" (502). */
@@ -141,35 +141,6 @@ export class PaymentsService {
 
   // ---- reading ----------------------------------------------------------------------------
 
-  /** The Payment JSON of each order that has one. */
-  async forOrders(orderIds: number[]): Promise<Map<number, Payment>> {
-    const rows = await paymentsOfOrders(this.ctx.db, orderIds);
-    const totals = await ledgerTotals(
-      this.ctx.db,
-      rows.map((r) => r.id),
-    );
-    return new Map(
-      rows.map((row) => {
-        const total = totals.get(row.id) ?? { captured: 0, refunded: 0 };
-        const payment: Payment = {
-          id: row.id,
-          provider: row.provider,
-          status: row.status,
-          amount: toAmount(row.amount_cents),
-          amount_captured: toAmount(total.captured),
-          amount_refunded: toAmount(total.refunded),
-          provider_reference: row.provider_reference,
-          next_action:
-            row.status === 'requires_action' && row.next_action_url
-              ? { type: 'confirm', url: row.next_action_url }
-              : null,
-          created_at: row.created_at,
-        };
-        return [row.order_id, payment];
-      }),
-    );
-  }
-
   async ofOrder(orderId: number): Promise<PaymentRow | undefined> {
     return (await paymentsOfOrders(this.ctx.db, [orderId]))[0];
   }
@@ -266,7 +237,7 @@ export class PaymentsService {
       event_key: `failed:${paymentId}`,
       created_at: now,
     });
-    await setOrderPaymentStatus(trx, payment.order_id, 'failed');
+    await setOrderPaymentStatus(trx, payment.order_id, 'failed', now);
     await recordOrderEvent(trx, payment.order_id, 'payment.failed', actor, now, failure);
     return true;
   }
@@ -319,7 +290,7 @@ export class PaymentsService {
           amount: toAmount(payment.amount_cents),
         });
       }
-      await setOrderPaymentStatus(trx, payment.order_id, ORDER_PAYMENT_STATUS[status]);
+      await setOrderPaymentStatus(trx, payment.order_id, ORDER_PAYMENT_STATUS[status], now);
       const order = await findOrder(trx, payment.order_id);
       if (order?.status === 'awaiting_payment') {
         await moveOrder(trx, {
@@ -662,7 +633,7 @@ export class PaymentsService {
       event_key: movement.key,
       created_at: now,
     });
-    await setOrderPaymentStatus(trx, payment.order_id, ORDER_PAYMENT_STATUS[status]);
+    await setOrderPaymentStatus(trx, payment.order_id, ORDER_PAYMENT_STATUS[status], now);
     const data = movement.data ?? { amount: toAmount(movement.amount) };
     await recordOrderEvent(trx, payment.order_id, `payment.${movement.entry}`, movement.actor, now, data);
     return true;
