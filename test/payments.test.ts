@@ -498,7 +498,9 @@ for (const dialect of testDialects()) {
       const all = async (query: string) =>
         (await get(`/api/admin/orders?limit=100&${query}`, admin)).json().map((o: { id: number }) => o.id);
       assert.deepEqual(await all(`q=${alice.username.toUpperCase()}`), [unpaid.id, paid.id]);
-      assert.deepEqual(await all(`q=${paid.id}&user_id=${alice.id}`), [paid.id]);
+      // A number is an order id, and also text: the username (which holds the test's pid) may contain it.
+      const alsoByName = alice.username.includes(String(paid.id)) ? [unpaid.id] : [];
+      assert.deepEqual(await all(`q=${paid.id}&user_id=${alice.id}`), [...alsoByName, paid.id]);
       assert.deepEqual(await all(`user_id=${alice.id}&payment_status=paid`), [paid.id]);
       const at = encodeURIComponent(paid.created_at);
       assert.deepEqual(await all(`user_id=${alice.id}&from=${at}&to=${at}`), [unpaid.id, paid.id]);
