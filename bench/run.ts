@@ -133,6 +133,8 @@ async function main() {
     JWT_SECRET: randomBytes(32).toString('hex'),
     DATABASE_URL: databaseUrl,
     ADMIN_PASSWORD,
+    // The checkout scenario also pays with the test provider's card.
+    PAYMENT_PROVIDERS: 'manual,test',
     UPLOAD_DIR: join(dir, 'uploads'),
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '10000000',
@@ -262,51 +264,59 @@ async function main() {
         );
         stocked.push(json.id as number);
       }
-      const tokens: string[] = [];
-      for (let i = 0; i < CONNECTIONS; i++) tokens.push(await customer(server, `bench_buyer_${i}`));
-      let next = 0;
-      const result = await autocannon({
-        url: server.url,
-        duration: DURATION,
-        connections: CONNECTIONS,
-        // One virtual user per connection: the connection's context keeps its token for every request.
-        requests: [
-          {
-            method: 'POST' as const,
-            path: '/api/cart',
-            body: JSON.stringify({ product_id: stocked[0], quantity: 1 }),
-          },
-          {
-            method: 'POST' as const,
-            path: '/api/cart',
-            body: JSON.stringify({ product_id: stocked[1], quantity: 1 }),
-          },
-          { method: 'POST' as const, path: '/api/checkout', body: '{}' },
-        ].map((request) => ({
-          ...request,
-          setupRequest: (req: autocannon.Request, context: { token?: string }) => {
-            context.token ??= tokens[next++ % tokens.length];
-            return {
-              ...req,
-              headers: { authorization: `Bearer ${context.token}`, 'content-type': 'application/json' },
-            };
-          },
-        })),
-      });
-      const checkouts = Math.floor(result.requests.total / 3);
-      if (result.non2xx > 0) console.log('checkout status codes:', JSON.stringify(result.statusCodeStats));
-      const line = `checkout (add 2 + checkout, ${CONNECTIONS} users): ${(checkouts / DURATION).toFixed(0)} checkouts/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms per request, ${result.errors + result.timeouts} errors, ${result.non2xx} non-2xx`;
-      console.log(line);
-      rows.push([
-        'checkout sequence',
-        `${(checkouts / DURATION).toFixed(0)} checkouts/s`,
-        `${result.latency.p50} ms`,
-        `${result.latency.p99} ms`,
-        '-',
-        '-',
-        '-',
-        `${result.errors + result.non2xx} errors/non-2xx`,
-      ]);
+      // Pay later (the default provider), then a card of the test provider (authorized and captured).
+      const payments: Array<[string, string]> = [
+        ['pay later', '{}'],
+        ['test card', JSON.stringify({ payment: { provider: 'test', token: 'tok_visa' } })],
+      ];
+      for (const [index, [label, checkoutBody]] of payments.entries()) {
+        const tokens: string[] = [];
+        for (let i = 0; i < CONNECTIONS; i++)
+          tokens.push(await customer(server, `bench_buyer_${index}_${i}`));
+        let next = 0;
+        const result = await autocannon({
+          url: server.url,
+          duration: DURATION,
+          connections: CONNECTIONS,
+          // One virtual user per connection: the connection's context keeps its token for every request.
+          requests: [
+            {
+              method: 'POST' as const,
+              path: '/api/cart',
+              body: JSON.stringify({ product_id: stocked[0], quantity: 1 }),
+            },
+            {
+              method: 'POST' as const,
+              path: '/api/cart',
+              body: JSON.stringify({ product_id: stocked[1], quantity: 1 }),
+            },
+            { method: 'POST' as const, path: '/api/checkout', body: checkoutBody },
+          ].map((request) => ({
+            ...request,
+            setupRequest: (req: autocannon.Request, context: { token?: string }) => {
+              context.token ??= tokens[next++ % tokens.length];
+              return {
+                ...req,
+                headers: { authorization: `Bearer ${context.token}`, 'content-type': 'application/json' },
+              };
+            },
+          })),
+        });
+        const checkouts = Math.floor(result.requests.total / 3);
+        if (result.non2xx > 0) console.log('checkout status codes:', JSON.stringify(result.statusCodeStats));
+        const line = `checkout, ${label} (add 2 + checkout, ${CONNECTIONS} users): ${(checkouts / DURATION).toFixed(0)} checkouts/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms per request, ${result.errors + result.timeouts} errors, ${result.non2xx} non-2xx`;
+        console.log(line);
+        rows.push([
+          `checkout sequence, ${label}`,
+          `${(checkouts / DURATION).toFixed(0)} checkouts/s`,
+          `${result.latency.p50} ms`,
+          `${result.latency.p99} ms`,
+          '-',
+          '-',
+          '-',
+          `${result.errors + result.non2xx} errors/non-2xx`,
+        ]);
+      }
     }
 
     if (wanted('upload')) {

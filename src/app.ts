@@ -12,6 +12,7 @@ import authRoutes from './modules/auth/auth.routes.js';
 import { SessionCache } from './modules/auth/session-cache.js';
 import cartRoutes from './modules/cart/cart.routes.js';
 import categoriesRoutes from './modules/categories/categories.routes.js';
+import eventsRoutes from './modules/events/events.routes.js';
 import insightsRoutes from './modules/insights/insights.routes.js';
 import mcpRoutes from './modules/mcp/mcp.routes.js';
 import mediaRoutes from './modules/media/media.routes.js';
@@ -19,11 +20,15 @@ import mediaServeRoutes from './modules/media/media.serve.js';
 import offersRoutes from './modules/offers/offers.routes.js';
 import opsRoutes from './modules/ops/ops.routes.js';
 import ordersRoutes from './modules/orders/orders.routes.js';
+import { startPaymentJobs } from './modules/payments/payments.jobs.js';
+import paymentsRoutes from './modules/payments/payments.routes.js';
 import productsRoutes from './modules/products/products.routes.js';
 import reportsRoutes from './modules/reports/reports.routes.js';
 import unitsRoutes from './modules/units/units.routes.js';
 import usersRoutes from './modules/users/users.routes.js';
 import adminAppRoutes from './plugins/admin-app.js';
+import { WebhookDispatcher } from './modules/webhooks/dispatcher.js';
+import webhooksRoutes from './modules/webhooks/webhooks.routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { catalogCachePlugin } from './plugins/catalog-cache/index.js';
 import { compressionPlugin } from './plugins/compression.js';
@@ -37,6 +42,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
     services: Services;
+    webhookDispatcher: WebhookDispatcher;
   }
 }
 
@@ -103,7 +109,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         })
       : undefined;
   app.decorate('ctx', ctx);
-  app.decorate('services', createServices(ctx, sessions));
+  const services = createServices(ctx, sessions);
+  app.decorate('services', services);
+
+  // Every serving process delivers webhooks (unless WEBHOOK_DISPATCHER=false), off the request
+  // path; it starts when the server listens, so tests driving the app by inject() start it by hand.
+  const dispatcher = new WebhookDispatcher({ ...ctx, config: config.webhooks, log: app.log });
+  app.decorate('webhookDispatcher', dispatcher);
+  if (config.webhooks.dispatch) app.addHook('onListen', async () => dispatcher.start());
+  // preClose: before the database closes under deliveries still settling.
+  app.addHook('preClose', () => dispatcher.stop());
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -113,6 +128,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await sessions?.close();
     if (!options.db) await db.destroy();
   });
+
+  // Expiry of unpaid orders and stored webhooks, at start (what expired while no process ran) and then periodically.
+  const paymentJobs = startPaymentJobs(ctx, services.payments, app.log);
+  app.addHook('onClose', () => paymentJobs.stop());
 
   await app.register(problemPlugin);
   await app.register(requestGuardsPlugin);
@@ -161,6 +180,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await api.register(cartRoutes);
       await api.register(ordersRoutes);
       await api.register(reportsRoutes);
+      await api.register(paymentsRoutes);
+      await api.register(eventsRoutes);
+      await api.register(webhooksRoutes);
     },
     { prefix: '/api' },
   );

@@ -37,6 +37,27 @@ export interface Config {
   readonly sessionCacheSize: number;
   /** ISO 4217 code of every amount the shop reports (prices are in this currency's cents). */
   readonly currency: string;
+  /** Enabled payment providers by name; the first is the default for a checkout that names none. */
+  readonly paymentProviders: readonly string[];
+  /** The Standard Webhooks secret (whsec_…) the `test` provider signs its webhooks with. */
+  readonly paymentTestWebhookSecret: string | undefined;
+  /** How long an order may stay awaiting_payment before it is cancelled and its stock returned. */
+  readonly paymentTimeoutSeconds: number;
+  readonly webhooks: WebhookConfig;
+}
+
+/** The webhook dispatcher's knobs (README: Webhooks). */
+export interface WebhookConfig {
+  /** Deliver to loopback, private, link-local and other non-public addresses (tests, intranets). */
+  readonly allowPrivate: boolean;
+  /** Whether this app process runs a dispatcher (false: leave it to `npm run worker`). */
+  readonly dispatch: boolean;
+  /** How often an idle dispatcher looks for due deliveries. */
+  readonly pollIntervalMs: number;
+  /** Deliveries in flight at once per process. */
+  readonly concurrency: number;
+  /** A receiver's time to answer; a claim on a delivery lasts three times this. */
+  readonly timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -59,8 +80,15 @@ export function exitOnConfigError(error: unknown): never {
 
 type Env = Record<string, string | undefined>;
 
-const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  return raw === 'true';
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -74,7 +102,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 
 function duration(env: Env, name: string, fallback: string): number {
   const raw = env[name] || fallback;
-  const match = /^(\d+)([smhd])$/.exec(raw);
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(raw);
   if (!match || Number(match[1]) === 0) {
     throw new ConfigError(name, `must be a duration such as 15m, 12h or 30d, got "${raw}"`);
   }
@@ -140,6 +168,26 @@ function jwtSecret(env: Env, nodeEnv: Config['env'], dataDir: string): string {
   const secret = randomBytes(32).toString('hex');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+function paymentProviders(env: Env, nodeEnv: Config['env']): string[] {
+  const raw = env.PAYMENT_PROVIDERS || (nodeEnv === 'production' ? 'manual' : 'manual,test');
+  const names = raw.split(',').map((name) => name.trim());
+  if (names.some((name) => !/^[a-z][a-z0-9_]*$/.test(name)) || new Set(names).size !== names.length) {
+    throw new ConfigError(
+      'PAYMENT_PROVIDERS',
+      `must be distinct provider names separated by commas, got "${raw}"`,
+    );
+  }
+  return names;
+}
+
+function webhookSecret(env: Env, name: string): string | undefined {
+  const raw = env[name] || undefined;
+  if (raw !== undefined && !/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/.test(raw)) {
+    throw new ConfigError(name, 'must be whsec_ followed by the base64 of 24 or more random bytes');
+  }
+  return raw;
 }
 
 /** Where a session of its own is opened (LISTEN, advisory locks): DATABASE_DIRECT_URL or DATABASE_URL. */
@@ -208,5 +256,15 @@ export function loadConfig(env: Env = process.env): Config {
     deliveryDays: integer(env, 'DELIVERY_DAYS', 7, 0, 365),
     sessionCacheSize: integer(env, 'SESSION_CACHE_SIZE', 10_000, 0, 10_000_000),
     currency,
+    paymentProviders: paymentProviders(env, nodeEnv),
+    paymentTestWebhookSecret: webhookSecret(env, 'PAYMENT_TEST_WEBHOOK_SECRET'),
+    paymentTimeoutSeconds: duration(env, 'PAYMENT_TIMEOUT', '30m'),
+    webhooks: Object.freeze({
+      allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+      dispatch: boolean(env, 'WEBHOOK_DISPATCHER', true),
+      pollIntervalMs: duration(env, 'WEBHOOK_POLL_INTERVAL', '1s') * 1000,
+      concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 1, 1000),
+      timeoutMs: duration(env, 'WEBHOOK_TIMEOUT', '10s') * 1000,
+    }),
   });
 }

@@ -3,16 +3,19 @@ import { AuthService } from './modules/auth/auth.service.js';
 import type { SessionCache } from './modules/auth/session-cache.js';
 import { CartService } from './modules/cart/cart.service.js';
 import { CategoriesService } from './modules/categories/categories.service.js';
+import { EventsService } from './modules/events/events.service.js';
 import { InsightsService } from './modules/insights/insights.service.js';
 import { MediaService } from './modules/media/media.service.js';
 import { OffersService } from './modules/offers/offers.service.js';
 import { CheckoutService } from './modules/orders/checkout.service.js';
 import { OrdersService } from './modules/orders/orders.service.js';
+import { PaymentsService } from './modules/payments/payments.service.js';
 import { ProductsService } from './modules/products/products.service.js';
 import { VariantsService } from './modules/products/variants.service.js';
 import { ReportsService } from './modules/reports/reports.service.js';
 import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
+import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 
 /**
  * Every service, built once per process. REST routes and MCP tools both call these. An HTTP
@@ -29,9 +32,12 @@ export function createServices(ctx: AppContext, sessions?: SessionCache) {
   const units = new UnitsService(ctx, products);
   const insights = new InsightsService(ctx, products);
   const cart = new CartService(ctx, products, variants);
-  const orders = new OrdersService(ctx);
-  const checkout = new CheckoutService(ctx, orders);
   const reports = new ReportsService(ctx);
+  const payments = new PaymentsService(ctx);
+  const orders = new OrdersService(ctx, payments);
+  const checkout = new CheckoutService(ctx, orders, payments);
+  const events = new EventsService(ctx);
+  const webhooks = new WebhooksService(ctx);
   return {
     users,
     auth,
@@ -43,9 +49,12 @@ export function createServices(ctx: AppContext, sessions?: SessionCache) {
     insights,
     media,
     cart,
+    payments,
     orders,
     checkout,
     reports,
+    events,
+    webhooks,
   };
 }
 

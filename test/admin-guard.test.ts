@@ -33,7 +33,20 @@ const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
   ['POST', '/api/offers/1/apply/1'],
   ['GET', '/api/admin/orders'],
   ['PATCH', '/api/orders/1/status', { status: 'shipped' }],
+  ['POST', '/api/orders/1/shipments', { carrier: 'DHL', tracking_number: 'X1' }],
+  ['POST', '/api/orders/1/deliver'],
+  ['POST', '/api/orders/1/capture'],
+  ['POST', '/api/orders/1/refunds', { amount: 1 }],
   ['GET', '/api/admin/inventory'],
+  ['POST', '/api/admin/webhooks', { url: 'https://hooks.example.com/x', events: ['*'] }],
+  ['GET', '/api/admin/webhooks'],
+  ['GET', '/api/admin/webhooks/1'],
+  ['PATCH', '/api/admin/webhooks/1', { enabled: false }],
+  ['DELETE', '/api/admin/webhooks/1'],
+  ['POST', '/api/admin/webhooks/1/rotate-secret'],
+  ['GET', '/api/admin/webhooks/1/deliveries'],
+  ['POST', '/api/admin/webhook-deliveries/1/retry'],
+  ['GET', '/api/admin/events'],
 ];
 
 describe('admin guard', () => {
@@ -47,15 +60,16 @@ describe('admin guard', () => {
     const customer = await t.customer('guard');
     const count = async () =>
       Promise.all(
-        ['users', 'categories', 'products', 'offers', 'units', 'orders'].map(async (table) =>
-          Number(
-            (
-              await t.db
-                .selectFrom(table as 'users')
-                .select((eb) => eb.fn.countAll<number>().as('n'))
-                .executeTakeFirstOrThrow()
-            ).n,
-          ),
+        ['users', 'categories', 'products', 'offers', 'units', 'orders', 'webhook_endpoints'].map(
+          async (table) =>
+            Number(
+              (
+                await t.db
+                  .selectFrom(table as 'users')
+                  .select((eb) => eb.fn.countAll<number>().as('n'))
+                  .executeTakeFirstOrThrow()
+              ).n,
+            ),
         ),
       );
     const before = await count();

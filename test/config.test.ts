@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { enabledProviders } from '../src/modules/payments/providers/index.js';
 
 const base = { NODE_ENV: 'test' };
 const fails = (env: Record<string, string>, variable: string) =>
@@ -26,6 +27,67 @@ describe('configuration', () => {
     assert.equal(config.deliveryDays, 7);
     assert.equal(config.adminUsername, 'admin');
     assert.deepEqual(config.corsOrigins, []);
+    assert.deepEqual(config.webhooks, {
+      allowPrivate: false,
+      dispatch: true,
+      pollIntervalMs: 1000,
+      concurrency: 16,
+      timeoutMs: 10_000,
+    });
+    assert.deepEqual(config.paymentProviders, ['manual', 'test']);
+    assert.equal(config.paymentTimeoutSeconds, 30 * 60);
+    assert.equal(config.paymentTestWebhookSecret, undefined);
+  });
+
+  it('enables only pay-later payments in production unless told otherwise', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    assert.deepEqual(loadConfig(production).paymentProviders, ['manual']);
+    assert.deepEqual(loadConfig({ ...production, PAYMENT_PROVIDERS: 'test, manual' }).paymentProviders, [
+      'test',
+      'manual',
+    ]);
+  });
+
+  it('reads the payment settings: providers, webhook secret, timeout', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const config = loadConfig({ ...base, PAYMENT_TIMEOUT: '5s', PAYMENT_TEST_WEBHOOK_SECRET: secret });
+    assert.equal(config.paymentTimeoutSeconds, 5);
+    assert.equal(config.paymentTestWebhookSecret, secret);
+    assert.deepEqual(
+      enabledProviders(config).map((p) => p.name),
+      ['manual', 'test'],
+    );
+    fails({ PAYMENT_TIMEOUT: '0s' }, 'PAYMENT_TIMEOUT');
+    fails({ PAYMENT_TIMEOUT: '30' }, 'PAYMENT_TIMEOUT');
+    fails({ PAYMENT_PROVIDERS: 'manual,manual' }, 'PAYMENT_PROVIDERS');
+    fails({ PAYMENT_PROVIDERS: 'Manual' }, 'PAYMENT_PROVIDERS');
+    fails({ PAYMENT_TEST_WEBHOOK_SECRET: 'secret' }, 'PAYMENT_TEST_WEBHOOK_SECRET');
+    assert.throws(
+      () => enabledProviders(loadConfig({ ...base, PAYMENT_PROVIDERS: 'manual,stripe' })),
+      (error: unknown) => error instanceof ConfigError && /unknown provider "stripe"/.test(error.message),
+    );
+  });
+
+  it('reads the webhook dispatcher knobs', () => {
+    const config = loadConfig({
+      ...base,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_DISPATCHER: 'false',
+      WEBHOOK_POLL_INTERVAL: '250ms',
+      WEBHOOK_CONCURRENCY: '4',
+      WEBHOOK_TIMEOUT: '3s',
+    });
+    assert.deepEqual(config.webhooks, {
+      allowPrivate: true,
+      dispatch: false,
+      pollIntervalMs: 250,
+      concurrency: 4,
+      timeoutMs: 3000,
+    });
+    fails({ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE');
+    fails({ WEBHOOK_POLL_INTERVAL: 'soon' }, 'WEBHOOK_POLL_INTERVAL');
+    fails({ WEBHOOK_CONCURRENCY: '0' }, 'WEBHOOK_CONCURRENCY');
+    fails({ WEBHOOK_TIMEOUT: '0s' }, 'WEBHOOK_TIMEOUT');
   });
 
   it('parses URLs, durations and lists', () => {

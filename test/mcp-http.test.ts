@@ -391,6 +391,71 @@ for (const dialect of testDialects()) {
       );
     });
 
+    it('pays, ships and refunds through tools: checkout takes a payment, admins ship_order and refund_order', async () => {
+      const product = await catalog(t).product({ name: 'Paid kettle', price: 40, stock: 3 });
+      const shopper = await t.customer();
+      const client = await connect(shopper.token);
+      const admin = await connect(await t.adminToken());
+      await call(client, 'add_to_cart', { product_id: product.id, quantity: 2 });
+      assert.equal(
+        (await callFails(client, 'checkout', { payment: { provider: 'test', token: 'tok_visa' } })).code,
+        'validation_failed',
+      );
+      const declined = await callFails(client, 'checkout', {
+        idempotency_key: randomUUID(),
+        payment: { provider: 'test', token: 'tok_declined' },
+      });
+      assert.equal(declined.code, 'payment_declined');
+      assert.equal((await call(client, 'view_cart')).items.length, 1);
+      const paid = await call(client, 'checkout', {
+        idempotency_key: randomUUID(),
+        payment: { provider: 'test', token: 'tok_authorize_only' },
+      });
+      assert.deepEqual([paid.order.payment_status, paid.total_paid], ['authorized', 80]);
+      assert.equal(
+        (
+          await callFails(client, 'ship_order', {
+            order_id: paid.order.id,
+            carrier: 'DHL',
+            tracking_number: 'M1',
+          })
+        ).code,
+        'forbidden',
+      );
+      const shipped = await call(admin, 'ship_order', {
+        order_id: paid.order.id,
+        carrier: 'DHL',
+        tracking_number: 'M1',
+      });
+      assert.deepEqual([shipped.status, shipped.payment_status], ['shipped', 'paid']);
+      const key = randomUUID();
+      const refund = await call(admin, 'refund_order', {
+        order_id: paid.order.id,
+        amount: 15,
+        reason: 'scratch',
+        idempotency_key: key,
+      });
+      const again = await call(admin, 'refund_order', {
+        order_id: paid.order.id,
+        amount: 15,
+        reason: 'scratch',
+        idempotency_key: key,
+      });
+      assert.deepEqual(
+        [refund.amount, refund.replayed, again.id, again.replayed],
+        [15, false, refund.id, true],
+      );
+      const tooMuch = await callFails(admin, 'refund_order', { order_id: paid.order.id, amount: 70 });
+      assert.equal(tooMuch.code, 'refund_exceeds_captured');
+      const rest = (
+        await t.request({ method: 'GET', url: `/api/orders/${paid.order.id}`, token: shopper.token })
+      ).json();
+      assert.deepEqual(
+        [rest.amount_paid, rest.amount_refunded, rest.payment_status],
+        [80, 15, 'partially_refunded'],
+      );
+    });
+
     it('serves categories and products as resources, and the shopping_assistant prompt', async () => {
       const product = await catalog(t).product({ name: 'Resource rug' });
       const client = await connect();

@@ -5,6 +5,7 @@ import { ADMIN_PASSWORD, buildTestApp, type TestApp } from './helpers/app.js';
 import { testDialects } from './helpers/env.js';
 import { makeImage, multipart } from './helpers/media.js';
 import { contractClient, type OpenApiDocument } from './helpers/openapi-contract.js';
+import { newWebhookSecret, paymentEnv, signedWebhook } from './helpers/payments.js';
 
 const image = async () =>
   multipart([
@@ -17,8 +18,9 @@ for (const dialect of testDialects()) {
   describe(`OpenAPI contract (${dialect})`, () => {
     let t: TestApp;
     let api: ReturnType<typeof contractClient>;
+    const webhookSecret = newWebhookSecret();
     before(async () => {
-      t = await buildTestApp(dialect);
+      t = await buildTestApp(dialect, { env: paymentEnv(webhookSecret) });
       const document = (
         await t.request({ method: 'GET', url: '/api/openapi.json' })
       ).json() as OpenApiDocument;
@@ -246,6 +248,28 @@ for (const dialect of testDialects()) {
       await call('DELETE', '/api/cart/items/{product_id}', { token, params: { product_id: bulb.id } });
       await call('DELETE', '/api/cart', { token });
 
+      // Payments: a card needing 3-D Secure, confirmed; the provider's webhook; capture, refund, ship.
+      await call('GET', '/api/payment-providers');
+      await call('POST', '/api/cart', { token, payload: { product_id: lamp.id } });
+      const card = { token, payload: { payment: { provider: 'test', token: 'tok_3ds' } } };
+      const paid = (await call('POST', '/api/checkout', card)).json();
+      await call('POST', '/api/payments/{id}/confirm', { token, params: { id: paid.payment.id } });
+      const event = { type: 'payment.authorized' as const, reference: paid.payment.provider_reference };
+      const paymentHook = signedWebhook(webhookSecret, event);
+      await call('POST', '/api/payments/webhooks/{provider}', {
+        params: { provider: 'test' },
+        ...paymentHook,
+      });
+      const byId = { token: admin, params: { id: paid.order.id } };
+      await call('GET', '/api/orders/{id}/events', { token, params: { id: paid.order.id } });
+      await call('POST', '/api/orders/{id}/capture', { ...byId, payload: {} });
+      await call('POST', '/api/orders/{id}/refunds', { ...byId, payload: { amount: 1 } });
+      await call('POST', '/api/orders/{id}/shipments', {
+        ...byId,
+        payload: { carrier: 'DHL', tracking_number: 'X' },
+      });
+      await call('POST', '/api/orders/{id}/deliver', byId);
+
       // The admin runs the store.
       await call('PATCH', '/api/orders/{id}/status', {
         token: admin,
@@ -266,6 +290,36 @@ for (const dialect of testDialects()) {
         await call('POST', '/api/categories', { token: admin, payload: { name: 'Empty' } })
       ).json();
       await call('DELETE', '/api/categories/{id}', { token: admin, params: { id: empty.id } });
+
+      // Another system hears of it all: a webhook endpoint (a public address: no DNS needed), the
+      // deliveries queued for it, the event log. No dispatcher runs here, so nothing is sent.
+      const hook = (
+        await call('POST', '/api/admin/webhooks', {
+          token: admin,
+          payload: { url: 'https://93.184.215.14/hooks/mercato', events: ['*'], description: 'ERP' },
+        })
+      ).json();
+      await call('POST', '/api/products', {
+        token: admin,
+        payload: { name: 'Hooked', price: 2, category_id: category.id },
+      });
+      await call('GET', '/api/admin/webhooks', { token: admin });
+      await call('GET', '/api/admin/webhooks/{id}', { token: admin, params: { id: hook.id } });
+      await call('PATCH', '/api/admin/webhooks/{id}', {
+        token: admin,
+        params: { id: hook.id },
+        payload: { events: ['product.created'] },
+      });
+      await call('POST', '/api/admin/webhooks/{id}/rotate-secret', { token: admin, params: { id: hook.id } });
+      const [delivery] = (
+        await call('GET', '/api/admin/webhooks/{id}/deliveries', { token: admin, params: { id: hook.id } })
+      ).json();
+      await call('POST', '/api/admin/webhook-deliveries/{id}/retry', {
+        token: admin,
+        params: { id: delivery.id },
+      });
+      await call('GET', '/api/admin/events', { token: admin, query: 'type=product.created' });
+      await call('DELETE', '/api/admin/webhooks/{id}', { token: admin, params: { id: hook.id } });
 
       // An MCP client talks JSON-RPC on the same document's terms.
       await call('POST', '/mcp', {

@@ -149,7 +149,30 @@ export interface CartItemsTable {
   updated_at: string;
 }
 
-export type OrderStatus = 'pending' | 'shipped' | 'delivered' | 'cancelled';
+export type OrderStatus = 'awaiting_payment' | 'pending' | 'shipped' | 'delivered' | 'cancelled';
+
+export type PaymentStatus =
+  | 'pending'
+  | 'requires_action'
+  | 'authorized'
+  | 'captured'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'voided'
+  | 'failed';
+
+/** The order's view of its money, filterable: derived from the payment in the same transaction. */
+export type OrderPaymentStatus =
+  | 'unpaid'
+  | 'authorized'
+  | 'paid'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'voided'
+  | 'failed';
+
+export type PaymentEventType = 'authorized' | 'captured' | 'refunded' | 'voided' | 'failed';
+export type Actor = 'customer' | 'admin' | 'system' | 'provider';
 
 export interface OrdersTable {
   id: Id;
@@ -162,6 +185,75 @@ export interface OrdersTable {
   shipped_at: string | null;
   delivered_at: string | null;
   cancelled_at: string | null;
+  payment_status: ColumnType<OrderPaymentStatus, OrderPaymentStatus | undefined, OrderPaymentStatus>;
+  /** Set once the payment resolved; until then no one is shown the order. */
+  placed_at: string | null;
+}
+
+export interface PaymentsTable {
+  id: Id;
+  order_id: number;
+  provider: string;
+  status: PaymentStatus;
+  amount_cents: number;
+  provider_reference: string | null;
+  next_action_url: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  operation: string | null;
+  operation_started_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PaymentEventsTable {
+  id: Id;
+  payment_id: number;
+  type: PaymentEventType;
+  amount_cents: number;
+  provider_reference: string | null;
+  event_key: string;
+  created_at: string;
+}
+
+export interface RefundsTable {
+  id: Id;
+  payment_id: number;
+  amount_cents: number;
+  reason: string | null;
+  status: 'pending' | 'succeeded' | 'failed';
+  idempotency_key: string | null;
+  provider_reference: string | null;
+  created_at: string;
+}
+
+export interface PaymentWebhookEventsTable {
+  id: Id;
+  provider: string;
+  event_id: string;
+  type: string;
+  reference: string;
+  payload: string;
+  received_at: string;
+  applied_at: string | null;
+}
+
+export interface ShipmentsTable {
+  id: Id;
+  order_id: number;
+  carrier: string;
+  tracking_number: string;
+  tracking_url: string | null;
+  created_at: string;
+}
+
+export interface OrderEventsTable {
+  id: Id;
+  order_id: number;
+  type: string;
+  actor: Actor;
+  data: string;
+  created_at: string;
 }
 
 export interface OrderItemsTable {
@@ -188,6 +280,50 @@ export interface IdempotencyKeysTable {
   expires_at: string;
 }
 
+export interface EventsTable {
+  seq: Id;
+  id: string;
+  type: string;
+  /** The payload, JSON text exactly as it is sent. */
+  data: string;
+  created_at: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: Id;
+  url: string;
+  description: string | null;
+  enabled: Flag;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookSubscriptionsTable {
+  endpoint_id: number;
+  event_type: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: Id;
+  event_seq: number;
+  endpoint_id: number;
+  status: DeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  retry_until: string;
+  claim_token: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  delivered_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -204,6 +340,16 @@ export interface Database {
   orders: OrdersTable;
   order_items: OrderItemsTable;
   idempotency_keys: IdempotencyKeysTable;
+  payments: PaymentsTable;
+  payment_events: PaymentEventsTable;
+  refunds: RefundsTable;
+  payment_webhook_events: PaymentWebhookEventsTable;
+  shipments: ShipmentsTable;
+  order_events: OrderEventsTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -16,6 +16,10 @@ export type ProblemCode =
   | 'variant_required'
   | 'idempotency_key_reused'
   | 'invalid_transition'
+  | 'payment_declined'
+  | 'payment_provider_error'
+  | 'payment_capture_failed'
+  | 'refund_exceeds_captured'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -30,6 +34,7 @@ export interface FieldError {
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  402: 'Payment Required',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
@@ -41,6 +46,7 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 

@@ -27,6 +27,8 @@ export const ADMIN_TOOLS = [
   'create_offer',
   'create_product',
   'inventory_report',
+  'refund_order',
+  'ship_order',
   'update_order_status',
   'update_product',
 ].sort();

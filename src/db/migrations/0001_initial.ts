@@ -1,17 +1,8 @@
-import { type CreateTableBuilder, type Kysely, sql } from 'kysely';
-import { dialectOf } from '../connect.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then, not today's type
-type AnyDb = Kysely<any>;
+import { sql } from 'kysely';
+import { type AnyDb, schemaBuilders } from './schema.js';
 
 export async function up(db: AnyDb): Promise<void> {
-  const pg = dialectOf(db) === 'postgres';
-  // SQLite's AUTOINCREMENT never reuses an id of a deleted row; PostgreSQL sequences never do.
-  const table = (name: string): CreateTableBuilder<string, 'id'> =>
-    pg
-      ? db.schema.createTable(name).addColumn('id', 'serial', (c) => c.primaryKey())
-      : db.schema.createTable(name).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-  const money = pg ? 'bigint' : 'integer';
+  const { table, money } = schemaBuilders(db);
 
   await table('media')
     .addColumn('storage_key', 'text', (c) => c.notNull().unique())

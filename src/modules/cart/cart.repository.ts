@@ -13,15 +13,18 @@ const LINE_COLUMNS = ['id', 'product_id', 'variant_id', 'quantity'] as const;
 export const listLines = (db: Executor, userId: number): Promise<CartLineRow[]> =>
   db.selectFrom('cart_items').select(LINE_COLUMNS).where('user_id', '=', userId).orderBy('id').execute();
 
+/** A cart line as stored: what a failed checkout puts back exactly. */
+export type CartLineSnapshot = CartLineRow & { user_id: number; created_at: string; updated_at: string };
+
 /**
  * The lines a checkout buys, in product then variant order (the order every checkout locks them
  * in), locked on PostgreSQL: a second checkout of the same cart waits, then finds the lines gone
  * (an empty cart) instead of buying them again.
  */
-export const linesForCheckout = (trx: Trx, userId: number, lock: boolean): Promise<CartLineRow[]> =>
+export const linesForCheckout = (trx: Trx, userId: number, lock: boolean): Promise<CartLineSnapshot[]> =>
   trx
     .selectFrom('cart_items')
-    .select(LINE_COLUMNS)
+    .select([...LINE_COLUMNS, 'user_id', 'created_at', 'updated_at'])
     .where('user_id', '=', userId)
     .orderBy('product_id')
     .orderBy('variant_id')
@@ -31,6 +34,24 @@ export const linesForCheckout = (trx: Trx, userId: number, lock: boolean): Promi
 /** Removes the lines a checkout bought; lines added meanwhile stay for the next checkout. */
 export async function removeBoughtLines(trx: Trx, lineIds: number[]): Promise<void> {
   if (lineIds.length > 0) await trx.deleteFrom('cart_items').where('id', 'in', lineIds).execute();
+}
+
+/**
+ * Puts back the lines of a checkout whose payment failed, with their ids and times, so the cart
+ * reads exactly as before; a line of the same variant added meanwhile absorbs the quantity.
+ */
+export async function restoreLines(trx: Trx, lines: CartLineSnapshot[]): Promise<void> {
+  for (const line of lines) {
+    await trx
+      .insertInto('cart_items')
+      .values(line)
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'variant_id']).doUpdateSet((eb) => ({
+          quantity: eb('cart_items.quantity', '+', eb.ref('excluded.quantity')),
+        })),
+      )
+      .execute();
+  }
 }
 
 export const findLineOfVariant = (db: Executor, userId: number, variantId: number) =>

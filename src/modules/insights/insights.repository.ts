@@ -105,6 +105,8 @@ export interface InventoryFilter {
   minDaysOfCover: number;
   reorderOnly: boolean;
   categoryId: number | undefined;
+  /** One variant's row (an inventory.low_stock event). */
+  variantId?: number;
   sort: InventorySort;
   limit: number;
   offset: number;
@@ -143,7 +145,8 @@ export async function inventoryPage(db: Executor, f: InventoryFilter) {
     .innerJoin('products as p', 'p.id', 'v.product_id')
     .where('v.archived_at', 'is', null)
     .where('p.archived_at', 'is', null)
-    .$if(f.categoryId !== undefined, (qb) => qb.where('p.category_id', '=', f.categoryId!));
+    .$if(f.categoryId !== undefined, (qb) => qb.where('p.category_id', '=', f.categoryId!))
+    .$if(f.variantId !== undefined, (qb) => qb.where('v.id', '=', f.variantId!));
   const base = live
     .leftJoin(sales.as('s'), 's.variant_id', 'v.id')
     .$if(f.reorderOnly, (qb) => qb.where(sql<boolean>`${reorder} = 1`));

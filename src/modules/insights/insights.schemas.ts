@@ -31,6 +31,9 @@ export const Recommendation = Type.Object(
 );
 export type Recommendation = Static<typeof Recommendation>;
 
+/** Stock below this is low: the inventory report's default, and where inventory.low_stock fires. */
+export const LOW_STOCK_THRESHOLD = 5;
+
 export const INVENTORY_SORTS = ['days_of_cover', '-days_of_cover', 'id'] as const;
 
 export const InventoryQuery = Type.Object(
@@ -39,7 +42,7 @@ export const InventoryQuery = Type.Object(
       Type.Integer({
         minimum: 0,
         maximum: 1_000_000_000,
-        default: 5,
+        default: LOW_STOCK_THRESHOLD,
         description: 'Flag for reorder when stock is below this',
       }),
     ),

@@ -1,18 +1,15 @@
 import type { AppContext } from '../../context.js';
 import type { Paged } from '../../lib/pagination.js';
-import { addDays } from '../../lib/time.js';
 import type { ProductsService } from '../products/products.service.js';
 import { CategoryBestSellers } from './best-sellers.js';
 import { boughtTogether, type InventorySort, inventoryPage } from './insights.repository.js';
-import type { InventoryItem, InventoryQuery, Recommendation } from './insights.schemas.js';
-
-export const SALES_WINDOW_DAYS = 30;
-export const MIN_DAYS_OF_COVER = 7;
-
-const round = (value: number, decimals: number) => {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
-};
+import {
+  type InventoryItem,
+  type InventoryQuery,
+  LOW_STOCK_THRESHOLD,
+  type Recommendation,
+} from './insights.schemas.js';
+import { inventoryWindow, toInventoryItem } from './stock-row.js';
 
 export class InsightsService {
   private readonly bestSellers: CategoryBestSellers;
@@ -57,34 +54,15 @@ export class InsightsService {
   }
 
   async inventory(query: InventoryQuery, limit: number, offset: number): Promise<Paged<InventoryItem>> {
-    const now = this.ctx.clock.now();
     const { items, total } = await inventoryPage(this.ctx.db, {
-      since: addDays(now, -SALES_WINDOW_DAYS).toISOString(),
-      until: now.toISOString(),
-      lowStockThreshold: query.low_stock_threshold ?? 5,
-      windowDays: SALES_WINDOW_DAYS,
-      minDaysOfCover: MIN_DAYS_OF_COVER,
+      ...inventoryWindow(this.ctx.clock.now()),
+      lowStockThreshold: query.low_stock_threshold ?? LOW_STOCK_THRESHOLD,
       reorderOnly: query.reorder ?? false,
       categoryId: query.category_id,
       sort: (query.sort ?? 'days_of_cover') as InventorySort,
       limit,
       offset,
     });
-    return {
-      total,
-      items: items.map((row) => ({
-        variant_id: row.variant_id,
-        sku: row.sku,
-        variant_title: row.variant_title,
-        product_id: row.product_id,
-        name: row.name,
-        category_id: row.category_id,
-        stock: row.stock,
-        sold_last_30_days: row.sold,
-        daily_velocity: round(row.sold / SALES_WINDOW_DAYS, 2),
-        days_of_cover: row.sold === 0 ? null : round((row.stock * SALES_WINDOW_DAYS) / row.sold, 1),
-        reorder: row.reorder === 1,
-      })),
-    };
+    return { total, items: items.map(toInventoryItem) };
   }
 }

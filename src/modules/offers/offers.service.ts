@@ -4,6 +4,7 @@ import { parsePercent, percentFromBasisPoints } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
 import { isOfferActive } from '../../lib/pricing.js';
 import { parseInstant } from '../../lib/time.js';
+import { recordEvent } from '../events/record.js';
 import type { Product } from '../products/products.schemas.js';
 import { archivedProduct, type ProductsService } from '../products/products.service.js';
 import {
@@ -108,7 +109,10 @@ export class OffersService {
       const product = await findOfferTarget(trx, productId);
       if (!product) throw notFound('Product');
       if (product.archived_at !== null) throw archivedProduct();
-      await setProductOffer(trx, productId, offerId, this.ctx.clock.now().toISOString());
+      const at = this.ctx.clock.now();
+      await setProductOffer(trx, productId, offerId, at.toISOString());
+      const updated = await this.products.inTransaction(trx, productId);
+      await recordEvent(trx, { type: 'product.updated', data: updated, at });
     });
     return { message: `Offer ${offerId} applied to product ${productId}` };
   }

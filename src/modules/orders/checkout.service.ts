@@ -1,9 +1,22 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../../context.js';
 import type { Trx } from '../../db/database.js';
 import { AppError, conflict } from '../../lib/errors.js';
+import type { Cents } from '../../lib/money.js';
 import { type Price, priceVariant } from '../../lib/pricing.js';
 import { addDays } from '../../lib/time.js';
-import { type CartLineRow, linesForCheckout, listLines, removeBoughtLines } from '../cart/cart.repository.js';
+import {
+  type CartLineRow,
+  type CartLineSnapshot,
+  linesForCheckout,
+  listLines,
+  removeBoughtLines,
+  restoreLines,
+} from '../cart/cart.repository.js';
+import { noteStockChange } from '../insights/stock-row.js';
+import type { PaymentInput, PaymentProvider } from '../payments/payment-provider.js';
+import type { Payment } from '../payments/payments.schemas.js';
+import { type PaymentFailure, type PaymentsService, paymentError } from '../payments/payments.service.js';
 import { lockProducts } from '../products/products.repository.js';
 import {
   loadVariantPricingRows,
@@ -14,7 +27,8 @@ import { pickUnits, sellUnits } from '../units/units.repository.js';
 import { findUserById } from '../users/users.repository.js';
 import { assertSameRequest, claimKey, KeyTaken, requestHash } from './idempotency.js';
 import { attachOrder, findKey } from './idempotency.repository.js';
-import { insertOrder, insertOrderItem } from './orders.repository.js';
+import { moveOrder, recordOrderEvent } from './order-lifecycle.js';
+import { findOrder, insertOrder, insertOrderItem } from './orders.repository.js';
 import type { CheckoutBody, Order } from './orders.schemas.js';
 import type { OrdersService } from './orders.service.js';
 
@@ -22,6 +36,7 @@ export interface CheckoutResult {
   /** false when an Idempotency-Key replayed an earlier checkout: nothing new was created. */
   created: boolean;
   order: Order;
+  payment: Payment;
 }
 
 interface ShortLine {
@@ -33,6 +48,19 @@ interface ShortLine {
   available: number;
 }
 
+/** How long a replay waits for the first request's payment step, and how often it looks. */
+const REPLAY_WAIT_MS = 10_000;
+const REPLAY_POLL_MS = 25;
+
+/** What the reservation step holds, and what its undo needs to give back. */
+interface Reservation {
+  orderId: number;
+  paymentId: number;
+  total: Cents;
+  /** The cart lines the order took, as they were. */
+  lines: CartLineSnapshot[];
+}
+
 /** 400, and for a request with a key possibly the sign that a simultaneous twin bought the cart. */
 class EmptyCart extends AppError {
   constructor() {
@@ -40,50 +68,131 @@ class EmptyCart extends AppError {
   }
 }
 
+/**
+ * A checkout in two steps, each of which knows how to undo itself:
+ * 1. reserve — one transaction: stock, units, the order (awaiting_payment, shown to no one yet)
+ *    with its pending payment, the cart emptied;
+ * 2. pay — the provider, called outside any transaction. A decline or an unreachable provider
+ *    runs the undo of step 1 (one compensating transaction: the payment failed, the order
+ *    cancelled and still hidden, stock and units back, the cart lines back as they were).
+ * A process that dies between the steps leaves an awaiting_payment order: the expiry job
+ * cancels it and returns its stock after PAYMENT_TIMEOUT.
+ */
 export class CheckoutService {
   constructor(
     private readonly ctx: AppContext,
     private readonly orders: OrdersService,
+    private readonly payments: PaymentsService,
   ) {}
 
   async checkout(userId: number, body: CheckoutBody | undefined, key?: string): Promise<CheckoutResult> {
+    const input: PaymentInput = body?.payment ?? {};
+    // A wrong provider or token is a 400 before anything is reserved.
+    const provider = this.payments.providerFor(input);
     const now = this.ctx.clock.now();
     if (key !== undefined) {
-      const earlier = await this.replay(userId, key, body, now.toISOString());
-      if (earlier) return { created: false, order: earlier };
+      const earlier = await this.replay(userId, key, body);
+      if (earlier) return earlier;
     }
+    let reservation: Reservation;
     try {
-      const orderId = await this.ctx.db
+      reservation = await this.ctx.db
         .transaction()
-        .execute((trx) => this.placeOrder(trx, userId, body, key, now));
-      return { created: true, order: await this.orders.byId(orderId) };
+        .execute((trx) => this.reserve(trx, userId, body, provider, key, now));
     } catch (error) {
       if (key === undefined || !(error instanceof KeyTaken || error instanceof EmptyCart)) throw error;
-      // A simultaneous request with this key may have won (and emptied the cart): answer with its order.
-      const earlier = await this.replay(userId, key, body, now.toISOString());
-      if (earlier) return { created: false, order: earlier };
+      // A simultaneous request with this key may have won (and emptied the cart): answer with its result.
+      const earlier = await this.replay(userId, key, body);
+      if (earlier) return earlier;
       if (error instanceof EmptyCart) throw error;
       throw conflict('A checkout with this Idempotency-Key is in progress; retry shortly');
     }
+    await this.pay(reservation, provider, input);
+    const order = await this.orders.byId(reservation.orderId);
+    return { created: true, order, payment: order.payment as Payment };
   }
 
-  /** The order an earlier request with this key created, if the key is live and the request the same. */
-  private async replay(userId: number, key: string, body: CheckoutBody | undefined, now: string) {
-    const record = await findKey(this.ctx.db, userId, key, now);
+  /**
+   * The earlier result of this key, if the key is live and the request the same: its order, or
+   * the same 402/502 its payment failed with.
+   */
+  private async replay(userId: number, key: string, body: CheckoutBody | undefined) {
+    const record = await findKey(this.ctx.db, userId, key, this.ctx.clock.now().toISOString());
     if (!record) return undefined;
     assertSameRequest(record.request_hash, body, await listLines(this.ctx.db, userId));
     if (record.order_id === null) return undefined;
-    return this.orders.byId(record.order_id);
+    const row = await this.settled(record.order_id);
+    if (row && row.placed_at === null) {
+      const payment = await this.payments.ofOrder(row.id);
+      const failure = payment && this.payments.failureOf(payment);
+      if (failure) throw paymentError(failure);
+      throw conflict(
+        row.status === 'awaiting_payment'
+          ? 'A checkout with this Idempotency-Key is in progress; retry shortly'
+          : 'The checkout with this Idempotency-Key did not complete; start a new one with a new key',
+      );
+    }
+    const order = await this.orders.byId(record.order_id);
+    return { created: false, order, payment: order.payment as Payment };
   }
 
-  /** The checkout, step by step, inside one transaction: any throw rolls every step back. */
-  private async placeOrder(
+  /**
+   * The order once its checkout's payment step is over: a twin request that arrives while the
+   * first is still talking to the provider waits for its answer (a few seconds at most).
+   */
+  private async settled(orderId: number) {
+    const deadline = Date.now() + REPLAY_WAIT_MS;
+    for (;;) {
+      const row = await findOrder(this.ctx.db, orderId);
+      if (!row || row.placed_at !== null || row.status !== 'awaiting_payment' || Date.now() > deadline)
+        return row;
+      await sleep(REPLAY_POLL_MS);
+    }
+  }
+
+  /** Step 2: the provider, outside any transaction; a failure undoes step 1 and answers 402 or 502. */
+  private async pay(reservation: Reservation, provider: PaymentProvider, input: PaymentInput): Promise<void> {
+    const result = await this.payments.authorize(reservation.paymentId, reservation.total, provider, input);
+    if (result.outcome === 'declined' || result.outcome === 'error') {
+      const failure: PaymentFailure =
+        result.outcome === 'declined'
+          ? { code: 'payment_declined', message: `The payment was declined: ${result.message}` }
+          : {
+              code: 'payment_provider_error',
+              message: `The payment provider could not be reached: ${result.message}`,
+            };
+      await this.release(reservation, failure, result.outcome === 'declined' ? result.reference : null);
+      throw paymentError(failure);
+    }
+    await this.payments.recordCheckout(provider.name, reservation.paymentId, result);
+  }
+
+  /** The undo of step 1, in one transaction; only if the order is still the one we reserved. */
+  private async release(reservation: Reservation, failure: PaymentFailure, reference: string | null) {
+    const now = this.ctx.clock.now().toISOString();
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await this.payments.fail(trx, reservation.paymentId, failure, reference, 'customer', now);
+      const cancelled = await moveOrder(trx, {
+        orderId: reservation.orderId,
+        from: 'awaiting_payment',
+        to: 'cancelled',
+        actor: 'system',
+        now,
+        data: { reason: failure.code },
+      });
+      if (cancelled) await restoreLines(trx, reservation.lines);
+    });
+  }
+
+  /** Step 1, inside one transaction: any throw rolls every part of it back. */
+  private async reserve(
     trx: Trx,
     userId: number,
     body: CheckoutBody | undefined,
+    provider: PaymentProvider,
     key: string | undefined,
     now: Date,
-  ): Promise<number> {
+  ): Promise<Reservation> {
     const nowIso = now.toISOString();
 
     // 1. The cart, in product then variant order, and its products locked in that order (PostgreSQL):
@@ -101,9 +210,10 @@ export class CheckoutService {
     if (key !== undefined) await claimKey(trx, userId, key, requestHash(body, lines), now);
 
     // 3. Take every line's stock (its variant's) with a conditional update; note each short line, keep going.
-    const taken = new Set<number>();
+    const taken = new Map<number, number>(); // variant → stock left
     for (const line of lines) {
-      if (await takeVariantStock(trx, line.variant_id, line.quantity, nowIso)) taken.add(line.variant_id);
+      const left = await takeVariantStock(trx, line.variant_id, line.quantity);
+      if (left !== undefined) taken.set(line.variant_id, left);
     }
     // Read after the updates: the rows we took are locked, so prices and names are current.
     const variants = await loadVariantPricingRows(
@@ -132,10 +242,13 @@ export class CheckoutService {
     });
     const total = priced.reduce((sum, p) => sum + p.price.unitPrice * p.line.quantity, 0);
 
-    // 7. The order and its line snapshots; serialized units are marked sold to their line.
+    // 7. The order, awaiting its payment and shown to no one until the payment resolves, and its
+    //    line snapshots; serialized units are marked sold to their line.
     const orderId = await insertOrder(trx, {
       user_id: userId,
-      status: 'pending',
+      status: 'awaiting_payment',
+      payment_status: 'unpaid',
+      placed_at: null,
       total_cents: total,
       shipping_address: body?.shipping_address ?? (await findUserById(trx, userId))?.address ?? null,
       estimated_delivery_date: addDays(now, this.ctx.config.deliveryDays).toISOString(),
@@ -151,6 +264,8 @@ export class CheckoutService {
         throw new Error(`units of variant ${line.variant_id} changed hands during checkout`);
       }
     }
+    await recordOrderEvent(trx, orderId, 'order.created', 'customer', nowIso, { total: total / 100 });
+    const paymentId = await this.payments.open(trx, orderId, provider, total, nowIso);
 
     // 8. Empty the cart and bind the key to the order.
     await removeBoughtLines(
@@ -158,7 +273,18 @@ export class CheckoutService {
       lines.map((l) => l.id),
     );
     if (key !== undefined) await attachOrder(trx, userId, key, orderId);
-    return orderId;
+
+    // 9. A variant whose stock this sale took below the threshold, announced with the reservation.
+    for (const line of lines) {
+      const after = taken.get(line.variant_id) as number;
+      await noteStockChange(trx, {
+        variantId: line.variant_id,
+        before: after + line.quantity,
+        after,
+        at: now,
+      });
+    }
+    return { orderId, paymentId, total, lines };
   }
 
   private shortage(
@@ -206,3 +332,11 @@ function snapshot(orderId: number, line: CartLineRow, variant: VariantPricingRow
     line_total_cents: price.unitPrice * line.quantity,
   };
 }
+
+/** The checkout answer, as REST and MCP both give it (`total_paid` keeps the seed's name). */
+export const checkoutAnswer = (result: CheckoutResult) => ({
+  message: 'Checkout successful',
+  total_paid: result.order.total,
+  order: result.order,
+  payment: result.payment,
+});

@@ -14,8 +14,16 @@ export class KeyTaken extends Error {}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 
+// A body without payment hashes as it did before payments existed: keys stay valid across the upgrade.
 const bodyHash = (body: CheckoutBody | undefined) =>
-  sha256(JSON.stringify({ shipping_address: body?.shipping_address ?? null }));
+  sha256(
+    JSON.stringify({
+      shipping_address: body?.shipping_address ?? null,
+      ...(body?.payment
+        ? { payment: { provider: body.payment.provider ?? null, token: body.payment.token ?? null } }
+        : {}),
+    }),
+  );
 
 const cartHash = (lines: readonly CartLineRow[]) =>
   sha256(

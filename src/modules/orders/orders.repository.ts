@@ -1,8 +1,20 @@
 import type { Insertable } from 'kysely';
-import type { Executor, OrderItemsTable, OrderStatus, OrdersTable, Trx } from '../../db/database.js';
+import type {
+  Actor,
+  Executor,
+  OrderItemsTable,
+  OrderPaymentStatus,
+  OrderStatus,
+  OrdersTable,
+  Trx,
+} from '../../db/database.js';
 import type { Page } from '../../lib/pagination.js';
+import { userMatches } from '../users/users.repository.js';
 
-export type OrderRow = Omit<OrdersTable, 'id'> & { id: number };
+export type OrderRow = Omit<OrdersTable, 'id' | 'payment_status'> & {
+  id: number;
+  payment_status: OrderPaymentStatus;
+};
 
 export async function insertOrder(trx: Trx, order: Omit<OrderRow, 'id'>): Promise<number> {
   const row = await trx.insertInto('orders').values(order).returning('id').executeTakeFirstOrThrow();
@@ -25,21 +37,47 @@ export const itemsOfOrders = (db: Executor, orderIds: number[]) =>
     : db.selectFrom('order_items').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute();
 
 export interface OrderFilter {
-  userId?: number;
-  status?: OrderStatus;
+  userId?: number | undefined;
+  status?: OrderStatus | undefined;
+  paymentStatus?: OrderPaymentStatus | undefined;
+  /** created_at bounds, ISO 8601 UTC, both inclusive. */
+  from?: string | undefined;
+  to?: string | undefined;
+  /** An order id, or part of the customer's username or email. */
+  q?: string | undefined;
 }
 
-/** Newest first; the id breaks ties between orders of the same millisecond. */
+/**
+ * Placed orders only (an order whose payment has not resolved is shown to no one), newest first;
+ * the id breaks ties between orders of the same millisecond.
+ */
 export async function listOrders(db: Executor, filter: OrderFilter, page: Page) {
+  const { q } = filter;
   const base = db
     .selectFrom('orders')
-    .$if(filter.userId !== undefined, (qb) => qb.where('user_id', '=', filter.userId as number))
-    .$if(filter.status !== undefined, (qb) => qb.where('status', '=', filter.status as OrderStatus));
+    .where('orders.placed_at', 'is not', null)
+    .$if(filter.userId !== undefined, (qb) => qb.where('orders.user_id', '=', filter.userId as number))
+    .$if(filter.status !== undefined, (qb) => qb.where('orders.status', '=', filter.status as OrderStatus))
+    .$if(filter.paymentStatus !== undefined, (qb) =>
+      qb.where('orders.payment_status', '=', filter.paymentStatus as OrderPaymentStatus),
+    )
+    .$if(filter.from !== undefined, (qb) => qb.where('orders.created_at', '>=', filter.from as string))
+    .$if(filter.to !== undefined, (qb) => qb.where('orders.created_at', '<=', filter.to as string))
+    .$if(q !== undefined, (qb) =>
+      qb
+        .leftJoin('users', 'users.id', 'orders.user_id')
+        .where((eb) =>
+          eb.or([
+            ...(/^\d{1,9}$/.test(q as string) ? [eb('orders.id', '=', Number(q))] : []),
+            userMatches(q as string),
+          ]),
+        ),
+    );
   const [rows, count] = await Promise.all([
     base
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+      .selectAll('orders')
+      .orderBy('orders.created_at', 'desc')
+      .orderBy('orders.id', 'desc')
       .limit(page.limit)
       .offset(page.offset)
       .execute(),
@@ -57,14 +95,55 @@ export async function moveStatus(
   id: number,
   from: OrderStatus,
   to: OrderStatus,
-  stamp: 'shipped_at' | 'delivered_at' | 'cancelled_at',
+  stamp: 'shipped_at' | 'delivered_at' | 'cancelled_at' | undefined,
   now: string,
 ): Promise<boolean> {
   const result = await trx
     .updateTable('orders')
-    .set({ status: to, [stamp]: now })
+    .set({ status: to, ...(stamp ? { [stamp]: now } : {}) })
     .where('id', '=', id)
     .where('status', '=', from)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Shows the order from now on (its payment resolved); a second call changes nothing. */
+export async function markPlaced(trx: Trx, id: number, now: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('orders')
+    .set({ placed_at: now })
+    .where('id', '=', id)
+    .where('placed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function setPaymentStatus(trx: Trx, id: number, status: OrderPaymentStatus): Promise<void> {
+  await trx.updateTable('orders').set({ payment_status: status }).where('id', '=', id).execute();
+}
+
+/** Orders still awaiting payment that were created at or before `cutoff`, oldest first. */
+export const overdueOrders = (db: Executor, cutoff: string, limit: number) =>
+  db
+    .selectFrom('orders')
+    .select('id')
+    .where('status', '=', 'awaiting_payment')
+    .where('created_at', '<=', cutoff)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+
+export async function insertOrderEvent(
+  trx: Trx,
+  row: { order_id: number; type: string; actor: Actor; data: string; created_at: string },
+): Promise<void> {
+  await trx.insertInto('order_events').values(row).execute();
+}
+
+export const orderEvents = (db: Executor, orderId: number) =>
+  db
+    .selectFrom('order_events')
+    .select(['type', 'actor', 'data', 'created_at'])
+    .where('order_id', '=', orderId)
+    .orderBy('id')
+    .execute();

@@ -1,125 +1,165 @@
 import type { AppContext } from '../../context.js';
-import type { OrderStatus, Trx } from '../../db/database.js';
-import { notFound } from '../../lib/errors.js';
-import { groupBy } from '../../lib/group-by.js';
-import { toAmount } from '../../lib/money.js';
+import type { Actor, OrderStatus } from '../../db/database.js';
+import { forbidden, invalidField, notFound } from '../../lib/errors.js';
+import { parseMoney } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
+import { parseInstant } from '../../lib/time.js';
 import type { SessionUser } from '../auth/auth.service.js';
-import { lockProducts } from '../products/products.repository.js';
-import { returnVariantStock } from '../products/variants.repository.js';
-import { releaseUnits, serialsOfItems } from '../units/units.repository.js';
-import {
-  findOrder,
-  itemsOfOrders,
-  listOrders,
-  moveStatus,
-  type OrderFilter,
-  type OrderRow,
-} from './orders.repository.js';
-import type { Order } from './orders.schemas.js';
-import { checkTransition, invalidTransition, STAMPS } from './orders.state.js';
+import type { Refund } from '../payments/payments.schemas.js';
+import type { PaymentsService } from '../payments/payments.service.js';
+import { orderJson, ordersJson } from './order-json.js';
+import { moveOrder } from './order-lifecycle.js';
+import { findOrder, listOrders, type OrderFilter, type OrderRow, orderEvents } from './orders.repository.js';
+import type { Order, OrderEvent, ShipmentBody } from './orders.schemas.js';
+import { checkTransition, invalidTransition } from './orders.state.js';
+import { insertShipment } from './shipments.repository.js';
+
+const actorOf = (viewer: SessionUser): Actor => (viewer.isAdmin ? 'admin' : 'customer');
+
+/** Admin list filters as the query string gives them; timestamps are checked here. */
+export interface OrderQuery extends Omit<OrderFilter, 'from' | 'to'> {
+  from?: string | undefined;
+  to?: string | undefined;
+}
 
 export class OrdersService {
-  constructor(private readonly ctx: AppContext) {}
-
-  /** Orders as the API shows them: each with its line snapshots and their serial numbers. */
-  private async toOrders(rows: OrderRow[]): Promise<Order[]> {
-    const items = await itemsOfOrders(
-      this.ctx.db,
-      rows.map((r) => r.id),
-    );
-    const serials = await serialsOfItems(
-      this.ctx.db,
-      items.map((i) => i.id),
-    );
-    const serialsByItem = groupBy(serials, (s) => s.order_item_id);
-    const itemsByOrder = groupBy(items, (i) => i.order_id);
-    return rows.map((row) => ({
-      id: row.id,
-      user_id: row.user_id,
-      status: row.status,
-      created_at: row.created_at,
-      estimated_delivery_date: row.estimated_delivery_date,
-      shipped_at: row.shipped_at,
-      delivered_at: row.delivered_at,
-      cancelled_at: row.cancelled_at,
-      shipping_address: row.shipping_address,
-      items: (itemsByOrder.get(row.id) ?? []).map((item) => ({
-        id: item.id,
-        product_id: item.product_id,
-        variant_id: item.variant_id,
-        sku: item.sku,
-        product_name: item.product_name,
-        variant_title: item.variant_title,
-        unit_price: toAmount(item.unit_price_cents),
-        original_unit_price: toAmount(item.original_unit_price_cents),
-        offer_name: item.offer_name,
-        quantity: item.quantity,
-        line_total: toAmount(item.line_total_cents),
-        serial_numbers: (serialsByItem.get(item.id) ?? []).map((s) => s.serial_number),
-      })),
-      total: toAmount(row.total_cents),
-    }));
-  }
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly payments: PaymentsService,
+  ) {}
 
   /** One order by id, unchecked: for callers that already decided the viewer may see it. */
-  async byId(id: number): Promise<Order> {
-    const row = await findOrder(this.ctx.db, id);
-    if (!row) throw notFound('Order');
-    const [order] = await this.toOrders([row]);
-    return order as Order;
-  }
-
-  /** The owner's order, or any order for an admin; someone else's is indistinguishable from none. */
-  async get(viewer: SessionUser, id: number): Promise<Order> {
-    const row = await findOrder(this.ctx.db, id);
-    if (!row || !(viewer.isAdmin || row.user_id === viewer.id)) throw notFound('Order');
-    const [order] = await this.toOrders([row]);
-    return order as Order;
-  }
-
-  async list(filter: OrderFilter, page: Page): Promise<Paged<Order>> {
-    const { rows, total } = await listOrders(this.ctx.db, filter, page);
-    return { items: await this.toOrders(rows), total };
+  byId(id: number): Promise<Order> {
+    return orderJson(this.ctx.db, id);
   }
 
   /**
-   * Moves an order along the transition table (orders.state.ts), which also says who may make
-   * each move: REST and MCP both come here, so neither can let a customer ship their own order.
-   * The status update is conditional on the status just read, so of two racing changes only one
-   * applies, and a cancellation returns stock and units in the same transaction: never twice.
+   * The owner's order, or any order for an admin; someone else's is indistinguishable from none,
+   * and so is an order whose checkout has not resolved (or was declined).
    */
-  async changeStatus(actor: SessionUser, id: number, to: OrderStatus): Promise<Order> {
+  private async visible(viewer: SessionUser, id: number): Promise<OrderRow> {
+    const row = await findOrder(this.ctx.db, id);
+    if (!row || row.placed_at === null || !(viewer.isAdmin || row.user_id === viewer.id))
+      throw notFound('Order');
+    return row;
+  }
+
+  async get(viewer: SessionUser, id: number): Promise<Order> {
+    const [order] = await ordersJson(this.ctx.db, [await this.visible(viewer, id)]);
+    return order as Order;
+  }
+
+  async list(query: OrderQuery, page: Page): Promise<Paged<Order>> {
+    const filter: OrderFilter = {
+      ...query,
+      from: query.from === undefined ? undefined : parseInstant(query.from, 'querystring:/from'),
+      to: query.to === undefined ? undefined : parseInstant(query.to, 'querystring:/to'),
+    };
+    const { rows, total } = await listOrders(this.ctx.db, filter, page);
+    return { items: await ordersJson(this.ctx.db, rows), total };
+  }
+
+  /** The order's timeline, oldest first: who did what, when. */
+  async events(viewer: SessionUser, id: number): Promise<OrderEvent[]> {
+    await this.visible(viewer, id);
+    return (await orderEvents(this.ctx.db, id)).map((e) => ({
+      type: e.type,
+      at: e.created_at,
+      actor: e.actor,
+      data: JSON.parse(e.data) as Record<string, unknown>,
+    }));
+  }
+
+  /**
+   * Cancels: the owner while awaiting_payment or pending, an admin the same (until shipped). The
+   * status move is the arbiter of a race with a shipment; stock and units return with it, and
+   * then an authorized payment is voided or a captured one refunded in full.
+   */
+  async cancel(viewer: SessionUser, id: number): Promise<Order> {
+    const order = await this.visible(viewer, id);
+    checkTransition(viewer, order.user_id, order.status, 'cancelled');
+    const actor = actorOf(viewer);
+    const now = this.ctx.clock.now().toISOString();
+    const moved = await this.ctx.db
+      .transaction()
+      .execute((trx) => moveOrder(trx, { orderId: id, from: order.status, to: 'cancelled', actor, now }));
+    if (!moved)
+      throw invalidTransition((await findOrder(this.ctx.db, id))?.status ?? order.status, 'cancelled');
+    await this.payments.settleCancelled(id, actor);
+    return this.byId(id);
+  }
+
+  /**
+   * Records a shipment: an authorized payment is captured first (a failed capture is 402 and
+   * nothing ships), then the order becomes shipped with its shipment, in one transaction.
+   */
+  async ship(viewer: SessionUser, id: number, shipment: ShipmentBody | null): Promise<Order> {
+    const order = await this.visible(viewer, id);
+    checkTransition(viewer, order.user_id, order.status, 'shipped');
+    const actor = actorOf(viewer);
+    if (await this.payments.capturable(id)) await this.payments.capture(id, undefined, actor);
     const now = this.ctx.clock.now().toISOString();
     await this.ctx.db.transaction().execute(async (trx) => {
-      const order = await findOrder(trx, id);
-      if (!order || !(actor.isAdmin || order.user_id === actor.id)) throw notFound('Order');
-      // No move enters pending; saying so here also narrows `to` for STAMPS.
-      if (to === 'pending') throw invalidTransition(order.status, to);
-      checkTransition(actor, order.user_id, order.status, to);
-      if (!(await moveStatus(trx, id, order.status, to, STAMPS[to], now))) {
-        const current = await findOrder(trx, id);
-        throw invalidTransition(current?.status ?? order.status, to);
+      const data: Record<string, unknown> = {};
+      if (shipment) {
+        const values = { ...shipment, tracking_url: shipment.tracking_url ?? null };
+        data.shipment_id = await insertShipment(trx, { order_id: id, ...values, created_at: now });
+        Object.assign(data, values);
       }
-      if (to === 'cancelled') await this.restock(trx, id, now);
+      // Inserted first, so a lost race (cancelled meanwhile) rolls the shipment back too.
+      if (!(await moveOrder(trx, { orderId: id, from: 'pending', to: 'shipped', actor, now, data }))) {
+        throw invalidTransition((await findOrder(trx, id))?.status ?? order.status, 'shipped');
+      }
     });
     return this.byId(id);
   }
 
-  /** Returns a cancelled order's stock and serialized units, in product then variant order (checkout's lock order). */
-  private async restock(trx: Trx, orderId: number, now: string): Promise<void> {
-    const items = (await itemsOfOrders(trx, [orderId])).sort(
-      (a, b) => a.product_id - b.product_id || a.variant_id - b.variant_id,
-    );
-    if (this.ctx.dialect === 'postgres') {
-      await lockProducts(
-        trx,
-        items.map((i) => i.product_id),
+  async deliver(viewer: SessionUser, id: number): Promise<Order> {
+    const order = await this.visible(viewer, id);
+    checkTransition(viewer, order.user_id, order.status, 'delivered');
+    const now = this.ctx.clock.now().toISOString();
+    const moved = await this.ctx.db
+      .transaction()
+      .execute((trx) =>
+        moveOrder(trx, { orderId: id, from: order.status, to: 'delivered', actor: actorOf(viewer), now }),
       );
-    }
-    for (const item of items) {
-      await returnVariantStock(trx, item.variant_id, item.quantity, now);
-      await releaseUnits(trx, item.id);
-    }
+    if (!moved)
+      throw invalidTransition((await findOrder(this.ctx.db, id))?.status ?? order.status, 'delivered');
+    return this.byId(id);
+  }
+
+  /** PATCH /orders/{id}/status, the seed-000 form: the same moves as the dedicated routes. */
+  async changeStatus(viewer: SessionUser, id: number, to: OrderStatus): Promise<Order> {
+    if (to === 'cancelled') return this.cancel(viewer, id);
+    if (to === 'shipped') return this.ship(viewer, id, null);
+    if (to === 'delivered') return this.deliver(viewer, id);
+    // awaiting_payment and pending are entered through payments only: the table refuses them here.
+    const order = await this.visible(viewer, id);
+    checkTransition(viewer, order.user_id, order.status, to);
+    throw invalidTransition(order.status, to);
+  }
+
+  async capture(viewer: SessionUser, id: number, amount: number | undefined): Promise<Order> {
+    if (!viewer.isAdmin) throw forbidden('Only an admin can capture a payment');
+    await this.visible(viewer, id);
+    await this.payments.capture(id, amount, actorOf(viewer));
+    return this.byId(id);
+  }
+
+  async refund(
+    viewer: SessionUser,
+    id: number,
+    request: { amount: number; reason: string | null; key: string | undefined },
+  ): Promise<{ created: boolean; refund: Refund }> {
+    if (!viewer.isAdmin) throw forbidden('Only an admin can refund');
+    const amount = parseMoney(request.amount, '/amount');
+    if (amount === 0) throw invalidField('/amount', 'must be more than 0');
+    await this.visible(viewer, id);
+    return this.payments.refund(id, { ...request, amount }, actorOf(viewer));
+  }
+
+  /** POST next_action.url: the customer is back from the provider's action. */
+  async confirmPayment(viewer: SessionUser, paymentId: number): Promise<Order> {
+    return this.byId(await this.payments.confirm(viewer, paymentId));
   }
 }

@@ -297,7 +297,7 @@ export const archiveProduct = (trx: Trx, id: number, now: string) =>
     .set({ archived_at: now, updated_at: now })
     .where('id', '=', id)
     .where('archived_at', 'is', null)
-    .execute();
+    .executeTakeFirst();
 
 /** Deletes the product; its options, variants, images and units go with it (foreign keys). */
 export const deleteProductRow = (trx: Trx, id: number) =>

@@ -6,6 +6,8 @@ import { groupBy } from '../../lib/group-by.js';
 import { parseMoney, percentFromBasisPoints, toAmount } from '../../lib/money.js';
 import type { Paged } from '../../lib/pagination.js';
 import { priceVariant } from '../../lib/pricing.js';
+import { recordEvent } from '../events/record.js';
+import { noteStockChange } from '../insights/stock-row.js';
 import { removeMediaFiles } from '../media/media.files.js';
 import { deleteMediaRows } from '../media/media.repository.js';
 import {
@@ -117,6 +119,13 @@ export class ProductsService {
     return (await this.toProducts(this.ctx.db, [row]))[0]!;
   }
 
+  /** A product as an admin sees it, read in `trx`: what an event says the change left. */
+  async inTransaction(trx: Trx, id: number): Promise<Product> {
+    const row = await findProductRow(trx, id);
+    if (!row) throw notFound('Product');
+    return (await this.toProducts(trx, [row]))[0]!;
+  }
+
   /** Live (non-archived) products by id, e.g. the lines of a cart; missing ids are simply absent. */
   async getMany(executor: Executor, ids: readonly number[]): Promise<Map<number, Product>> {
     const products = await this.toProducts(executor, await findLiveProductRows(executor, ids));
@@ -176,9 +185,9 @@ export class ProductsService {
     const skus = (input.variants ?? []).flatMap((v) => (v.sku === undefined ? [] : [v.sku]));
     const repeatedSku = firstRepeated(skus);
     if (repeatedSku !== undefined) throw invalidField('/variants', `SKU "${repeatedSku}" is given twice`);
-    const now = this.ctx.clock.now().toISOString();
-
-    const id = await guardSku(
+    const at = this.ctx.clock.now();
+    const now = at.toISOString();
+    return guardSku(
       () =>
         this.ctx.db.transaction().execute(async (trx) => {
           if (!(await categoryExists(trx, input.category_id))) {
@@ -234,11 +243,12 @@ export class ProductsService {
             }));
           }
           await insertVariants(trx, rows);
-          return productId;
+          const product = await this.inTransaction(trx, productId);
+          await recordEvent(trx, { type: 'product.created', data: product, at });
+          return product;
         }),
       skus,
     );
-    return this.get(id, { isAdmin: true });
   }
 
   /**
@@ -252,10 +262,11 @@ export class ProductsService {
     if (input.category_id !== undefined) changes.category_id = input.category_id;
     if (input.offer_id !== undefined) changes.offer_id = input.offer_id;
     const price = input.price === undefined ? undefined : parseMoney(input.price, '/price');
-    await this.ctx.db.transaction().execute(async (trx) => {
+    const at = this.ctx.clock.now();
+    return this.ctx.db.transaction().execute(async (trx) => {
       // Locked so a units batch or a variant change cannot interleave with this one.
       if (!(await lockProduct(trx, id, this.ctx.dialect === 'postgres'))) throw notFound('Product');
-      const now = this.ctx.clock.now().toISOString();
+      const now = at.toISOString();
       if (price !== undefined || input.stock !== undefined) {
         const variants = await loadVariantRows(trx, [id]);
         if (variants.length > 1) throw hasVariants(id, variants);
@@ -270,6 +281,14 @@ export class ProductsService {
           ...(input.stock === undefined ? {} : { stock: input.stock }),
           updated_at: now,
         });
+        if (input.stock !== undefined) {
+          await noteStockChange(trx, {
+            variantId: variant.id,
+            before: variant.stock,
+            after: input.stock,
+            at,
+          });
+        }
       }
       if (input.category_id !== undefined && !(await categoryExists(trx, input.category_id))) {
         throw invalidField('/category_id', `category ${input.category_id} does not exist`);
@@ -279,8 +298,10 @@ export class ProductsService {
       }
       changes.updated_at = now;
       await updateProductRow(trx, id, changes);
+      const product = await this.inTransaction(trx, id);
+      await recordEvent(trx, { type: 'product.updated', data: product, at });
+      return product;
     });
-    return this.get(id, { isAdmin: true });
   }
 
   /**
@@ -288,15 +309,21 @@ export class ProductsService {
    * their product row stays (hidden from the catalog). Returns what happened.
    */
   async remove(id: number): Promise<'deleted' | 'archived'> {
-    const now = this.ctx.clock.now().toISOString();
+    const at = this.ctx.clock.now();
+    const now = at.toISOString();
     const outcome = await this.ctx.db.transaction().execute(async (trx) => {
       // Locked (PostgreSQL) so an image upload committing now cannot leave a media row behind.
       if (!(await lockProduct(trx, id, this.ctx.dialect === 'postgres'))) throw notFound('Product');
       if (await isInOrders(trx, id)) {
-        await archiveProduct(trx, id, now);
+        const archived = await archiveProduct(trx, id, now);
+        if (Number(archived.numUpdatedRows) === 1) {
+          await recordEvent(trx, { type: 'product.archived', data: await this.inTransaction(trx, id), at });
+        }
         // Carts keep the line: their next read drops it with a notice telling the shopper why.
         return { kind: 'archived' as const, media: [] };
       }
+      // Removed outright, it leaves the catalog all the same: the event carries it as it was last shown.
+      await recordEvent(trx, { type: 'product.archived', data: await this.inTransaction(trx, id), at });
       const media = await productMedia(trx, id);
       await deleteProductRow(trx, id);
       await deleteMediaRows(

@@ -217,17 +217,19 @@ export async function loadVariantPricingRows(
 /**
  * Takes a variant's stock only if there is enough and it and its product are live, in one
  * statement: the row lock (PostgreSQL) or the write lock (SQLite) makes the check and the decrement
- * indivisible. false means the line is short. (The product's summary follows by trigger.)
+ * indivisible. Returns the stock left, or undefined when the line is short. (The product's summary
+ * follows by trigger.)
+ * A sale is not an edit of the variant: updated_at stays, so a declined checkout that puts the
+ * stock back leaves the variant exactly as it was.
  */
 export async function takeVariantStock(
   trx: Trx,
   variantId: number,
   quantity: number,
-  now: string,
-): Promise<boolean> {
-  const result = await trx
+): Promise<number | undefined> {
+  const row = await trx
     .updateTable('product_variants')
-    .set((eb) => ({ stock: eb('stock', '-', quantity), updated_at: now }))
+    .set((eb) => ({ stock: eb('stock', '-', quantity) }))
     .where('id', '=', variantId)
     .where('stock', '>=', quantity)
     .where('archived_at', 'is', null)
@@ -239,19 +241,15 @@ export async function takeVariantStock(
           .where('products.archived_at', 'is', null),
       ),
     )
+    .returning('stock')
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return row?.stock;
 }
 
-export async function returnVariantStock(
-  trx: Trx,
-  variantId: number,
-  quantity: number,
-  now: string,
-): Promise<void> {
+export async function returnVariantStock(trx: Trx, variantId: number, quantity: number): Promise<void> {
   await trx
     .updateTable('product_variants')
-    .set((eb) => ({ stock: eb('stock', '+', quantity), updated_at: now }))
+    .set((eb) => ({ stock: eb('stock', '+', quantity) }))
     .where('id', '=', variantId)
     .execute();
 }

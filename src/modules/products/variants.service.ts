@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import type { Trx } from '../../db/database.js';
 import { conflict, invalidField, notFound } from '../../lib/errors.js';
 import { parseMoney } from '../../lib/money.js';
+import { noteStockChange } from '../insights/stock-row.js';
 import { findProductRow, lockProduct, offerOf } from './products.repository.js';
 import type { Product } from './products.schemas.js';
 import {
@@ -148,6 +149,7 @@ export class VariantsService {
   async update(variantId: number, input: UpdateVariantBody): Promise<Variant> {
     const price = input.price === undefined ? undefined : parseMoney(input.price, '/price');
     const skus = typeof input.sku === 'string' ? [input.sku] : [];
+    const at = this.ctx.clock.now();
     await guardSku(
       () =>
         this.ctx.db.transaction().execute(async (trx) => {
@@ -181,8 +183,11 @@ export class VariantsService {
             ...(input.sku === undefined ? {} : { sku: input.sku, sku_key: input.sku?.toLowerCase() ?? null }),
             ...(price === undefined ? {} : { price_cents: price }),
             ...(input.stock === undefined ? {} : { stock: input.stock }),
-            updated_at: this.ctx.clock.now().toISOString(),
+            updated_at: at.toISOString(),
           });
+          if (input.stock !== undefined) {
+            await noteStockChange(trx, { variantId, before: variant.stock, after: input.stock, at });
+          }
         }),
       skus,
     );

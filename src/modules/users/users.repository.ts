@@ -29,12 +29,17 @@ export const findUserByEmail = (db: Executor, email: string): Promise<UserRow | 
 export const findSessionUser = (db: Executor, id: number) =>
   db.selectFrom('users').select(['id', 'is_admin', 'token_version']).where('id', '=', id).executeTakeFirst();
 
+/** A condition on the users table: username or email contains `q`, case-insensitively. */
+export function userMatches(q: string) {
+  const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`(users.username_key like ${pattern} escape '\\' or users.email_key like ${pattern} escape '\\')`;
+}
+
 export async function listUsers(db: Executor, q: string | undefined, limit: number, offset: number) {
   let query = selectUsers(db);
   let count = db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('total'));
   if (q) {
-    const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const match = sql<boolean>`(users.username_key like ${pattern} escape '\\' or users.email_key like ${pattern} escape '\\')`;
+    const match = userMatches(q);
     query = query.where(match);
     count = count.where(match);
   }

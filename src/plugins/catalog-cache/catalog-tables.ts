@@ -24,6 +24,17 @@ const SHAPES_CATALOG: Record<keyof Database, boolean> = {
   refresh_tokens: false,
   cart_items: false,
   idempotency_keys: false,
+  // Money and fulfilment: an order's own status and payment_status are written on `orders`.
+  payments: false,
+  payment_events: false,
+  refunds: false,
+  payment_webhook_events: false,
+  shipments: false,
+  order_events: false,
+  events: false,
+  webhook_endpoints: false,
+  webhook_subscriptions: false,
+  webhook_deliveries: false,
 };
 
 export const CATALOG_TABLES: ReadonlySet<string> = new Set(

@@ -3,7 +3,8 @@ import { pageOf } from '../../../lib/pagination.js';
 import { Message } from '../../../lib/schemas.js';
 import { InventoryItem, InventoryQuery } from '../../insights/insights.schemas.js';
 import { CreateOfferBody, Offer } from '../../offers/offers.schemas.js';
-import { UpdateStatusBody } from '../../orders/orders.schemas.js';
+import { ShipmentBody, UpdateStatusBody } from '../../orders/orders.schemas.js';
+import { RefundBody } from '../../payments/payments.schemas.js';
 import { SeedProductBody, UpdateProductBody } from '../../products/products.schemas.js';
 import { type AnyTool, caller, pageResult, tool } from '../mcp.tool.js';
 import { line } from './catalog.js';
@@ -113,7 +114,7 @@ export const adminTools: AnyTool[] = [
     name: 'update_order_status',
     title: 'Move an order along',
     description:
-      'Sets an order status: pending → shipped → delivered, or pending → cancelled (stock returns). ' +
+      'Sets an order status: pending → shipped → delivered, or → cancelled before shipping (stock returns). ' +
       'Other moves fail with invalid_transition.',
     audience: 'admin',
     readOnly: false,
@@ -127,6 +128,57 @@ export const adminTools: AnyTool[] = [
         await call.services.orders.changeStatus(caller(call), args.order_id, args.status),
       );
       return { data: order, summary: `Order #${order.id} is now ${order.status}` };
+    },
+  }),
+
+  tool({
+    name: 'ship_order',
+    title: 'Ship an order',
+    description:
+      'Ships a pending order with its tracking; an authorized payment is captured first ' +
+      '(payment_capture_failed: nothing ships).',
+    audience: 'admin',
+    readOnly: false,
+    input: Type.Object(
+      { order_id: IdArg('The order'), ...ShipmentBody.properties },
+      { additionalProperties: false },
+    ),
+    output: OrderRow,
+    async run({ order_id, ...shipment }, call) {
+      const order = orderRow(await call.services.orders.ship(caller(call), order_id, shipment));
+      return {
+        data: order,
+        summary: `Order #${order.id} shipped with ${shipment.carrier} ${shipment.tracking_number}`,
+      };
+    },
+  }),
+
+  tool({
+    name: 'refund_order',
+    title: 'Refund an order',
+    description:
+      'Refunds part of what was captured (refund_exceeds_captured beyond); a repeated idempotency_key ' +
+      'returns the same refund.',
+    audience: 'admin',
+    readOnly: false,
+    input: Type.Object(
+      {
+        order_id: IdArg('The order'),
+        ...RefundBody.properties,
+        idempotency_key: Type.Optional(
+          Type.String({ minLength: 1, maxLength: 255, description: 'For safe retries' }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    output: Type.Object({ id: Type.Integer(), amount: Type.Number(), replayed: Type.Boolean() }),
+    async run({ order_id, amount, reason, idempotency_key }, call) {
+      const request = { amount, reason: reason ?? null, key: idempotency_key };
+      const result = await call.services.orders.refund(caller(call), order_id, request);
+      return {
+        data: { id: result.refund.id, amount: result.refund.amount, replayed: !result.created },
+        summary: `Refund #${result.refund.id} of ${result.refund.amount.toFixed(2)} on order #${order_id}`,
+      };
     },
   }),
 ];

@@ -16,9 +16,9 @@ export const orderTools: AnyTool[] = [
     name: 'checkout',
     title: 'Check out the cart',
     description:
-      'Buys everything in your cart and empties it. Pass a new `idempotency_key` (a UUID) per purchase and ' +
-      'the same one to retry: a repeat returns the first order (replayed: true). Fails with ' +
-      'insufficient_stock listing each short line, or bad_request for an empty cart.',
+      'Buys your cart, paying with `payment` (default: pay later). Pass a new `idempotency_key` (a UUID) ' +
+      'per purchase, the same to retry (replayed: true). Errors: insufficient_stock, bad_request (empty ' +
+      'cart), payment_declined, payment_provider_error.',
     audience: 'user',
     readOnly: false,
     input: Type.Object(
@@ -52,14 +52,15 @@ export const orderTools: AnyTool[] = [
   tool({
     name: 'list_orders',
     title: 'List your orders',
-    description: 'Your orders, newest first; filter by status; paged (limit, offset).',
+    description: 'Your orders, newest first; filter by status, payment_status; paged (limit, offset).',
     audience: 'user',
     readOnly: true,
     input: OrdersQuery,
     output: ListOf(OrderRow),
     async run(args, call) {
       const page = pageOf(args);
-      const result = await call.services.orders.list({ userId: caller(call).id, status: args.status }, page);
+      const filter = { userId: caller(call).id, status: args.status, paymentStatus: args.payment_status };
+      const result = await call.services.orders.list(filter, page);
       const data = pageResult(result, orderRow);
       return {
         data,
@@ -86,10 +87,11 @@ export const orderTools: AnyTool[] = [
     name: 'cancel_order',
     title: 'Cancel an order',
     description:
-      'Cancels one of your orders while it is pending; its stock returns. Otherwise invalid_transition.',
+      'Cancels your order before it ships; its stock returns, its payment is voided or refunded. ' +
+      'Otherwise invalid_transition.',
     audience: 'user',
     readOnly: false,
-    input: Type.Object({ order_id: IdArg('The pending order to cancel') }, { additionalProperties: false }),
+    input: Type.Object({ order_id: IdArg('The order to cancel') }, { additionalProperties: false }),
     output: OrderRow,
     async run(args, call) {
       const order = orderRow(

@@ -123,6 +123,7 @@ export const cartSummary = (cart: Cart): CartSummary => ({
 export const OrderRow = Type.Object({
   id: Type.Integer(),
   status: Type.String(),
+  payment_status: Type.String(),
   created_at: Type.String(),
   total: Money,
   item_count: Type.Integer({ description: 'Units ordered' }),
@@ -131,6 +132,7 @@ export const OrderRow = Type.Object({
 export const orderRow = (o: Order): Static<typeof OrderRow> => ({
   id: o.id,
   status: o.status,
+  payment_status: o.payment_status,
   created_at: o.created_at,
   total: o.total,
   item_count: o.items.reduce((sum, item) => sum + item.quantity, 0),
@@ -139,6 +141,7 @@ export const orderRow = (o: Order): Static<typeof OrderRow> => ({
 export const OrderSummary = Type.Object({
   id: Type.Integer(),
   status: Type.String(),
+  payment_status: Type.String(),
   created_at: Type.String(),
   estimated_delivery_date: Type.String(),
   shipping_address: NullableString,
@@ -161,6 +164,7 @@ export type OrderSummary = Static<typeof OrderSummary>;
 export const orderSummary = (o: Order): OrderSummary => ({
   id: o.id,
   status: o.status,
+  payment_status: o.payment_status,
   created_at: o.created_at,
   estimated_delivery_date: o.estimated_delivery_date,
   shipping_address: o.shipping_address,

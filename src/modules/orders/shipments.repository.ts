@@ -1,0 +1,20 @@
+import type { Executor, Trx } from '../../db/database.js';
+
+export async function insertShipment(
+  trx: Trx,
+  row: {
+    order_id: number;
+    carrier: string;
+    tracking_number: string;
+    tracking_url: string | null;
+    created_at: string;
+  },
+): Promise<number> {
+  const inserted = await trx.insertInto('shipments').values(row).returning('id').executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+export const shipmentsOfOrders = (db: Executor, orderIds: number[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([])
+    : db.selectFrom('shipments').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute();
