@@ -2,7 +2,7 @@ import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/
 import { forbidden, unauthorized } from '../../lib/errors.js';
 import { toProblem } from '../../lib/problem.js';
 import type { SessionUser } from '../auth/auth.service.js';
-import { argumentValidator, toJsonSchema } from './mcp.schema.js';
+import { argumentValidator, toJsonSchema, withoutStorageLimits } from './mcp.schema.js';
 import { type AnyTool, mayUse, type ToolCall } from './mcp.tool.js';
 import { adminTools } from './tools/admin.js';
 import { cartTools } from './tools/cart.js';
@@ -31,7 +31,7 @@ function build(): Map<string, Entry> {
         name: tool.name,
         title: tool.title,
         description: tool.description,
-        inputSchema,
+        inputSchema: withoutStorageLimits(inputSchema),
         outputSchema: toJsonSchema(tool.output, { output: true }) as McpTool['outputSchema'],
         // Only what differs from MCP's defaults (readOnlyHint false, destructiveHint true).
         annotations: {

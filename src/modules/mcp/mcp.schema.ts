@@ -32,6 +32,14 @@ function compactAnyOf(branches: Json[]): Json | undefined {
 }
 
 /**
+ * How deep a result schema spells out objects: a result's own fields; the objects inside its lists
+ * and fields (a page's products, an order's lines) are listed as `object`. The structured content
+ * still carries them in full, and the tool that fetches one (`get_product`, `get_order`) spells
+ * out its fields. Without this the admin's tool list, re-read by the model every turn, passes 20 KB.
+ */
+const OUTPUT_DEPTH = 2;
+
+/**
  * A TypeBox schema as the self-contained, compact JSON Schema an MCP client receives. `$id`s are
  * dropped: a client compiles every tool's schema into one validator, where a repeated `$id` is an
  * error. A result schema (`output`) also drops `required` and descriptions: the tool always sends
@@ -39,14 +47,20 @@ function compactAnyOf(branches: Json[]): Json | undefined {
  * stays small (it is re-read by the model on every turn).
  */
 export function toJsonSchema(schema: TSchema, { output = false } = {}): Json {
-  const strip = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(strip);
+  const strip = (value: unknown, depth: number): unknown => {
+    if (Array.isArray(value)) return value.map((item) => strip(item, depth));
     if (value === null || typeof value !== 'object') return value;
+    const node = value as Json;
+    if (output && depth >= OUTPUT_DEPTH && 'properties' in node) return { type: node.type };
     let out: Json = {};
-    for (const [key, inner] of Object.entries(value)) {
+    for (const [key, inner] of Object.entries(node)) {
       if (key === '$id' || (output && (key === 'required' || key === 'description'))) continue;
       if (key === '$ref') throw new Error(`MCP schemas must be self-contained, found $ref ${String(inner)}`);
-      out[key] = strip(inner);
+      const nested = key === 'properties' || key === 'items' ? depth + 1 : depth;
+      out[key] =
+        key === 'properties'
+          ? Object.fromEntries(Object.entries(inner as Json).map(([name, p]) => [name, strip(p, nested)]))
+          : strip(inner, nested);
     }
     if (Array.isArray(out.anyOf)) {
       const { anyOf, ...rest } = out;
@@ -55,7 +69,19 @@ export function toJsonSchema(schema: TSchema, { output = false } = {}): Json {
     }
     return out;
   };
-  return strip(JSON.parse(JSON.stringify(schema))) as Json;
+  return strip(JSON.parse(JSON.stringify(schema)), 0) as Json;
+}
+
+/** Bounds that only say what the database can store (an id's int4, the money ceiling): checked, not worth a model's reading. */
+const STORAGE_LIMITS = new Set([2147483647, 99999999.99, 1000000000]);
+
+/** An input schema as listed to clients: the same, less the storage-only maxima (the validator keeps them). */
+export function withoutStorageLimits<T>(schema: T): T {
+  return JSON.parse(JSON.stringify(schema), (key, value) =>
+    key === '' || typeof value !== 'object' || value === null || !STORAGE_LIMITS.has(value.maximum)
+      ? value
+      : Object.fromEntries(Object.entries(value).filter(([name]) => name !== 'maximum')),
+  ) as T;
 }
 
 // The same rules as REST bodies: no coercion ("12" is not a quantity), unknown fields refused.
