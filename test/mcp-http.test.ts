@@ -83,6 +83,7 @@ for (const dialect of testDialects()) {
           category_id: vase.category_id,
           offer_id: null,
           offer_name: null,
+          variants: [{ id: vase.variants[0].id, title: 'Default', sku: null, current_price: 10, stock: 3 }],
         },
       ]);
       assert.deepEqual(Object.keys(found), ['items', 'total']);
