@@ -30,7 +30,7 @@ import { WebhookDispatcher } from './modules/webhooks/dispatcher.js';
 import webhooksRoutes from './modules/webhooks/webhooks.routes.js';
 import adminAppRoutes from './plugins/admin-app.js';
 import { authPlugin } from './plugins/auth.js';
-import { catalogCachePlugin } from './plugins/catalog-cache/index.js';
+import { catalogCachePlugin, openCatalogFreshness } from './plugins/catalog-cache/index.js';
 import { compressionPlugin } from './plugins/compression.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { clientErrorProblem, frameworkProblem, problemPlugin } from './plugins/problem.js';
@@ -108,8 +108,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
             app.log.warn({ err }, 'session LISTEN lost; session checks read the database until it is back'),
         })
       : undefined;
+  // What every in-memory copy of catalog data follows: the stored responses, the products' JSON.
+  const catalog = openCatalogFreshness(db, ctx.clock, sessionUrlOf(config), (err) =>
+    app.log.warn({ err }, 'catalog LISTEN session lost; catalog caches bypassed until it is back'),
+  );
   app.decorate('ctx', ctx);
-  const services = createServices(ctx, sessions);
+  const services = createServices(ctx, { sessions, catalog });
   app.decorate('services', services);
 
   // Every serving process delivers webhooks (unless WEBHOOK_DISPATCHER=false), off the request
@@ -126,6 +130,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.addHook('onClose', async () => {
     redis?.disconnect();
     await sessions?.close();
+    await catalog.close();
     if (!options.db) await db.destroy();
   });
 
@@ -158,7 +163,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, authMax: config.authRateLimitMax, redis });
   await app.register(authPlugin);
-  await app.register(catalogCachePlugin);
+  await app.register(catalogCachePlugin, { freshness: catalog });
   // Last onSend step: the catalog cache's ETags and stored responses above see the identity bytes.
   await app.register(compressionPlugin);
   await app.register(openapiPlugin);

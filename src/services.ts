@@ -16,16 +16,22 @@ import { ReportsService } from './modules/reports/reports.service.js';
 import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
 import { WebhooksService } from './modules/webhooks/webhooks.service.js';
+import type { CatalogFreshness } from './plugins/catalog-cache/freshness.js';
 
-/**
- * Every service, built once per process. REST routes and MCP tools both call these. An HTTP
- * process answers session checks from `sessions` (see SessionCache).
- */
-export function createServices(ctx: AppContext, sessions?: SessionCache) {
-  const auth = new AuthService(ctx, sessions);
+/** The in-memory copies an HTTP process keeps, each kept current by what tells it of other processes' writes. */
+export interface ServiceCaches {
+  /** Session checks (see SessionCache). */
+  sessions?: SessionCache | undefined;
+  /** Products' JSON for carts, reused while the catalog is unchanged (see ProductSnapshots). */
+  catalog?: CatalogFreshness | undefined;
+}
+
+/** Every service, built once per process. REST routes and MCP tools both call these. */
+export function createServices(ctx: AppContext, caches: ServiceCaches = {}) {
+  const auth = new AuthService(ctx, caches.sessions);
   const media = new MediaService(ctx);
   const users = new UsersService(ctx, auth, media);
-  const products = new ProductsService(ctx);
+  const products = new ProductsService(ctx, caches.catalog);
   const variants = new VariantsService(ctx, products);
   const categories = new CategoriesService(ctx, products);
   const offers = new OffersService(ctx, products);

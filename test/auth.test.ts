@@ -142,5 +142,28 @@ for (const dialect of testDialects()) {
         t.clock.advance(-16 * 60 * 1000);
       }
     });
+
+    it('refuses a token it accepted before once it expires, and any altered copy of it', async () => {
+      const token = (await login({ username: 'alice.b', password: 'password-1' })).json()
+        .access_token as string;
+      const me = (bearer: string) => t.request({ method: 'GET', url: '/api/users/me', token: bearer });
+      assert.equal((await me(token)).statusCode, 200);
+      assert.equal((await me(token)).statusCode, 200); // its signature is now remembered
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const flipped = signature[5] === 'A' ? 'B' : 'A';
+      const forged = `${header}.${payload}.${signature.slice(0, 5)}${flipped}${signature.slice(6)}`;
+      assert.equal((await me(forged)).statusCode, 401);
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      const promoted = Buffer.from(JSON.stringify({ ...claims, is_admin: true })).toString('base64url');
+      assert.equal((await me(`${header}.${promoted}.${signature}`)).statusCode, 401);
+      t.clock.advance(16 * 60 * 1000);
+      try {
+        const expired = await me(token);
+        assert.equal(expired.statusCode, 401);
+        assert.equal(expired.json().detail, 'The token has expired');
+      } finally {
+        t.clock.advance(-16 * 60 * 1000);
+      }
+    });
   });
 }

@@ -17,9 +17,19 @@ export interface RefreshClaims {
 
 type TokenUse = 'access' | 'refresh';
 
+/** Access tokens whose signature a process has checked and remembers (a few MB at most). */
+const VERIFIED_ACCESS_TOKENS = 10_000;
+
 /** HS256 JWTs. `token_use` keeps the two kinds apart: neither is accepted as the other. */
 export class TokenSigner {
   private readonly key: Uint8Array;
+  /**
+   * Access tokens already verified, with their claims and expiry: a token's signature under our
+   * key never stops being valid, so a signed-in client's next request skips the HMAC (a tenth of a
+   * cart read's CPU). Expiry is still checked on every use, and what the session check decides
+   * (password changed, role changed, account deleted) does not depend on this at all.
+   */
+  private readonly verifiedAccess = new Map<string, { claims: AccessClaims; exp: number }>();
   constructor(
     secret: string,
     private readonly accessTtlSeconds: number,
@@ -80,8 +90,21 @@ export class TokenSigner {
   }
 
   async verifyAccess(token: string, now: Date): Promise<AccessClaims> {
+    const known = this.verifiedAccess.get(token);
+    // As jose decides expiry: expired once the current second reaches exp.
+    if (known && Math.floor(now.getTime() / 1000) < known.exp) return known.claims;
+    this.verifiedAccess.delete(token);
     const payload = await this.verify(token, 'access', now);
-    return { userId: Number(payload.sub), isAdmin: payload.is_admin === true, version: Number(payload.ver) };
+    const claims = {
+      userId: Number(payload.sub),
+      isAdmin: payload.is_admin === true,
+      version: Number(payload.ver),
+    };
+    if (this.verifiedAccess.size >= VERIFIED_ACCESS_TOKENS) {
+      this.verifiedAccess.delete(this.verifiedAccess.keys().next().value as string);
+    }
+    this.verifiedAccess.set(token, { claims, exp: payload.exp as number });
+    return claims;
   }
 
   async verifyRefresh(token: string, now: Date): Promise<RefreshClaims> {

@@ -58,16 +58,7 @@ export class CartService {
   async view(userId: number): Promise<Cart> {
     const { db } = this.ctx;
     const lines = await listLines(db, userId);
-    const [rows, products] = await Promise.all([
-      loadVariantPricingRows(
-        db,
-        lines.map((l) => l.variant_id),
-      ),
-      this.products.getMany(
-        db,
-        lines.map((l) => l.product_id),
-      ),
-    ]);
+    const snapshots = await this.products.forCart(lines.map((l) => l.product_id));
     const now = this.ctx.clock.now();
     const notices: CartNotice[] = [];
     const gone: number[] = [];
@@ -76,8 +67,9 @@ export class CartService {
     let discountTotal = 0;
     let itemCount = 0;
     for (const line of lines) {
-      const row = rows.get(line.variant_id);
-      const product = products.get(line.product_id);
+      const snapshot = snapshots.get(line.product_id);
+      const row = snapshot?.variants.get(line.variant_id);
+      const product = snapshot?.product;
       const variant = product?.variants.find((v) => v.id === line.variant_id);
       if (!row || row.archived || !product || !variant) {
         gone.push(line.id);

@@ -6,10 +6,12 @@ import { groupBy } from '../../lib/group-by.js';
 import { parseMoney, percentFromBasisPoints, toAmount } from '../../lib/money.js';
 import type { Paged } from '../../lib/pagination.js';
 import { priceVariant } from '../../lib/pricing.js';
+import type { CatalogFreshness } from '../../plugins/catalog-cache/freshness.js';
 import { recordEvent } from '../events/record.js';
 import { noteStockChange } from '../insights/stock-row.js';
 import { removeMediaFiles } from '../media/media.files.js';
 import { deleteMediaRows } from '../media/media.repository.js';
+import { type ProductSnapshot, ProductSnapshots } from './product-snapshots.js';
 import {
   archiveProduct,
   categoryExists,
@@ -44,6 +46,7 @@ import {
   insertOptionValues,
   insertVariants,
   loadOptionRows,
+  loadPricingRowsOfProducts,
   loadVariantRows,
   type NewVariantRow,
   takenSkus,
@@ -109,8 +112,19 @@ export function checkOptionNames(options: readonly NewOption[], path = '/options
   }
 }
 
+/** Products whose JSON a process keeps for carts: a few MB at most. */
+const SNAPSHOT_ENTRIES = 5_000;
+
 export class ProductsService {
-  constructor(private readonly ctx: AppContext) {}
+  private readonly snapshots: ProductSnapshots | undefined;
+
+  constructor(
+    private readonly ctx: AppContext,
+    catalog?: CatalogFreshness,
+  ) {
+    this.snapshots =
+      catalog && new ProductSnapshots(catalog, () => ctx.clock.now().getTime(), SNAPSHOT_ENTRIES);
+  }
 
   /** One product. Archived ones exist only for admins (past orders still name them). */
   async get(id: number, viewer?: Viewer): Promise<Product> {
@@ -130,6 +144,30 @@ export class ProductsService {
   async getMany(executor: Executor, ids: readonly number[]): Promise<Map<number, Product>> {
     const products = await this.toProducts(executor, await findLiveProductRows(executor, ids));
     return new Map(products.map((p) => [p.id, p]));
+  }
+
+  /**
+   * Products by id as a cart shows and prices them (every id gets an answer; archived or unknown
+   * ones without JSON), from memory while the catalog is unchanged.
+   */
+  forCart(ids: readonly number[]): Promise<Map<number, ProductSnapshot>> {
+    const load = async (missing: readonly number[]) => {
+      const [products, rows] = await Promise.all([
+        this.getMany(this.ctx.db, missing),
+        loadPricingRowsOfProducts(this.ctx.db, missing),
+      ]);
+      const variants = groupBy(rows, (r) => r.product_id);
+      return new Map(
+        missing.map((id) => [
+          id,
+          {
+            product: products.get(id),
+            variants: new Map((variants.get(id) ?? []).map((r) => [r.variant_id, r])),
+          },
+        ]),
+      );
+    };
+    return this.snapshots ? this.snapshots.getMany(ids, load) : load(ids);
   }
 
   async list(query: ProductQuery): Promise<Paged<Product>> {

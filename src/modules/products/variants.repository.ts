@@ -171,7 +171,22 @@ export async function loadVariantPricingRows(
   db: Executor,
   variantIds: readonly number[],
 ): Promise<Map<number, VariantPricingRow>> {
-  if (variantIds.length === 0) return new Map();
+  const rows = await pricingRows(db, 'v.id', variantIds);
+  return new Map(rows.map((row) => [row.variant_id, row]));
+}
+
+/** The pricing rows of every variant (archived ones included) of these products, in variant id order. */
+export const loadPricingRowsOfProducts = (
+  db: Executor,
+  productIds: readonly number[],
+): Promise<VariantPricingRow[]> => pricingRows(db, 'v.product_id', productIds);
+
+async function pricingRows(
+  db: Executor,
+  by: 'v.id' | 'v.product_id',
+  ids: readonly number[],
+): Promise<VariantPricingRow[]> {
+  if (ids.length === 0) return [];
   const rows = await db
     .selectFrom('product_variants as v')
     .innerJoin('products', 'products.id', 'v.product_id')
@@ -193,25 +208,21 @@ export async function loadVariantPricingRows(
       'offers.start_time as offer_start_time',
       'offers.end_time as offer_end_time',
     ])
-    .where('v.id', 'in', [...new Set(variantIds)])
+    .where(by, 'in', [...new Set(ids)])
+    .orderBy('v.id')
     .execute();
-  return new Map(
-    rows.map((row) => [
-      row.variant_id,
-      {
-        variant_id: row.variant_id,
-        product_id: row.product_id,
-        name: row.name,
-        sku: row.sku,
-        title: row.title,
-        price_cents: row.price_cents,
-        stock: row.stock,
-        serialized: row.serialized === 1,
-        archived: row.archived_at !== null || row.product_archived_at !== null,
-        offer: offerOf(row),
-      },
-    ]),
-  );
+  return rows.map((row) => ({
+    variant_id: row.variant_id,
+    product_id: row.product_id,
+    name: row.name,
+    sku: row.sku,
+    title: row.title,
+    price_cents: row.price_cents,
+    stock: row.stock,
+    serialized: row.serialized === 1,
+    archived: row.archived_at !== null || row.product_archived_at !== null,
+    offer: offerOf(row),
+  }));
 }
 
 /**

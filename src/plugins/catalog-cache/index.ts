@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { sessionUrlOf } from '../../config.js';
-import { changeTrackerOf, followExternalChanges } from './change-tracker.js';
 import { addEtags } from './etag.js';
+import type { CatalogFreshness } from './freshness.js';
 import { addResponseStore } from './response-store.js';
 
 declare module 'fastify' {
@@ -17,6 +16,7 @@ declare module 'fastify' {
 
 export { CATALOG_CHANNEL, CATALOG_TABLES, syncCatalogTriggers } from './catalog-tables.js';
 export { changeTrackerOf, openTracked } from './change-tracker.js';
+export { CatalogFreshness, openCatalogFreshness } from './freshness.js';
 
 /**
  * The anonymous catalog cache, all of it, behind the `publicCache` route flag:
@@ -25,17 +25,16 @@ export { changeTrackerOf, openTracked } from './change-tracker.js';
  * - change-tracker.ts: the catalog version (a Kysely plugin counting this process's writes, plus
  *   the LISTEN follower or SQLite's data_version for other processes' — while LISTEN is down the
  *   store is bypassed);
+ * - freshness.ts: whether something computed at a catalog version may still be served (also what
+ *   the products service's in-memory product copies follow);
  * - etag.ts: strong ETags, If-None-Match → 304 and Cache-Control on every public catalog GET;
  * - response-store.ts: the in-memory responses, with their br/gzip forms, keyed by URL and version.
  * Registered before compression, so both see the identity bytes.
  */
-export const catalogCachePlugin = fp(async (app: FastifyInstance) => {
-  const tracker = changeTrackerOf(app.ctx.db);
-  const external = followExternalChanges(tracker, sessionUrlOf(app.ctx.config), (err) =>
-    app.log.warn({ err }, 'catalog LISTEN session lost; cache bypassed until it is back'),
-  );
-  app.addHook('onClose', () => external.close());
-  // The ETag hook runs first on send: the store keeps the tag with the body it stores.
-  addEtags(app);
-  addResponseStore(app, tracker, external);
-});
+export const catalogCachePlugin = fp(
+  async (app: FastifyInstance, options: { freshness: CatalogFreshness }) => {
+    // The ETag hook runs first on send: the store keeps the tag with the body it stores.
+    addEtags(app);
+    addResponseStore(app, options.freshness);
+  },
+);

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { nextOfferBoundary } from '../../modules/offers/offers.repository.js';
 import { type Coding, encode, etagForCoding, ifNoneMatchHits, selectCoding } from '../compression.js';
-import type { ChangeTracker, ExternalChanges } from './change-tracker.js';
+import type { CatalogFreshness } from './freshness.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,7 +22,6 @@ interface Entry {
 
 const MAX_BYTES = 32 * 1024 * 1024;
 const MAX_ENTRY_BYTES = 512 * 1024;
-const MAX_AGE_MS = 60_000;
 const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'vary', 'x-total-count', 'link'];
 
 /**
@@ -35,12 +33,8 @@ const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'vary', 'x-tota
  * compressed forms (br, gzip), so a hit costs no compression. `X-Cache: hit|miss` says which
  * happened on every cacheable request.
  */
-export function addResponseStore(
-  app: FastifyInstance,
-  tracker: ChangeTracker,
-  external: ExternalChanges,
-): void {
-  const { db, clock } = app.ctx;
+export function addResponseStore(app: FastifyInstance, freshness: CatalogFreshness): void {
+  const { clock } = app.ctx;
   const entries = new Map<string, Entry>();
   let bytes = 0;
   const sizeOf = (entry: Entry) =>
@@ -69,26 +63,15 @@ export function addResponseStore(
     return encoded;
   };
 
-  let boundary: { version: string; at: number } | undefined;
-  // The next instant an offer starts or ends: until then no price shown can change by itself.
-  const offerBoundary = async (version: string, now: string): Promise<number> => {
-    if (boundary && boundary.version === version && boundary.at > Date.parse(now)) return boundary.at;
-    const next = await nextOfferBoundary(db, now);
-    const at = next ? Date.parse(next) : Number.POSITIVE_INFINITY;
-    boundary = { version, at };
-    return at;
-  };
-
   const cacheable = (request: FastifyRequest) =>
     request.method === 'GET' &&
     request.routeOptions.config.publicCache === true &&
-    request.headers.authorization === undefined &&
-    external.reliable;
+    request.headers.authorization === undefined;
 
   app.addHook('onRequest', async (request, reply) => {
     if (!cacheable(request)) return;
-    external.refresh();
-    request.catalogVersion = tracker.version;
+    request.catalogVersion = freshness.current();
+    if (request.catalogVersion === undefined) return;
     reply.header('x-cache', 'miss');
     const entry = entries.get(request.url);
     if (!entry) return;
@@ -117,9 +100,8 @@ export function addResponseStore(
     if (!version || request.servedFromCache || reply.statusCode !== 200 || typeof payload !== 'string') {
       return payload;
     }
-    if (payload.length > MAX_ENTRY_BYTES || version !== tracker.version) return payload;
-    const now = clock.now();
-    const expiresAt = Math.min(now.getTime() + MAX_AGE_MS, await offerBoundary(version, now.toISOString()));
+    if (payload.length > MAX_ENTRY_BYTES || !freshness.unchangedSince(version)) return payload;
+    const expiresAt = await freshness.validUntil(version);
     const headers: Record<string, string> = {};
     for (const name of STORED_HEADERS) {
       const value = reply.getHeader(name);

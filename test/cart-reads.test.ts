@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { changeTrackerOf } from '../src/plugins/catalog-cache/index.js';
+import { buildTestApp, type TestApp } from './helpers/app.js';
+import { catalog } from './helpers/catalog.js';
+import { testDialects } from './helpers/env.js';
+import { writeBehindTheAppsBack } from './helpers/outside-write.js';
+
+/** The signed-in cart read from memory: its lines are the only SQL, and what it shows is never stale. */
+for (const dialect of testDialects()) {
+  describe(`cart reads (${dialect})`, () => {
+    let t: TestApp;
+    let shop: ReturnType<typeof catalog>;
+    before(async () => {
+      t = await buildTestApp(dialect, { file: true });
+      shop = catalog(t);
+    });
+    after(() => t.close());
+
+    const cartOf = async (token: string) => {
+      const res = await t.request({ method: 'GET', url: '/api/cart', token });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json();
+    };
+    const add = async (token: string, productId: number, quantity = 1) => {
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/cart',
+        token,
+        payload: { product_id: productId, quantity },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+    };
+    /** The cart polled until `done` holds (PostgreSQL hears another process's write asynchronously). */
+    const cartWithin = async (
+      token: string,
+      done: (cart: { items: { unit_price: number }[] }) => boolean,
+    ) => {
+      let cart = await cartOf(token);
+      for (let i = 0; i < 50 && !done(cart); i++) {
+        await sleep(20);
+        cart = await cartOf(token);
+      }
+      return cart;
+    };
+
+    it('a repeated read of a 5-line cart runs at most 2 statements', async () => {
+      const buyer = await t.customer('fivelines');
+      for (let i = 0; i < 5; i++) await add(buyer.token, (await shop.product({ name: `Line ${i}` })).id);
+      await cartOf(buyer.token);
+      // PostgreSQL hears of the fixture's own catalog writes asynchronously; let those arrive first.
+      await sleep(dialect === 'postgres' ? 100 : 0);
+      await cartOf(buyer.token);
+      const tracker = changeTrackerOf(t.db);
+      const before = tracker.statements;
+      const cart = await cartOf(buyer.token);
+      assert.equal(cart.items.length, 5);
+      assert.ok(tracker.statements - before <= 2, `${tracker.statements - before} statements`);
+    });
+
+    it('shows an admin’s price change and a sale elsewhere on the next read', async () => {
+      const buyer = await t.customer('reprice');
+      const product = await shop.product({ name: 'Kept lamp', price: 20, stock: 4 });
+      await add(buyer.token, product.id, 3);
+      assert.equal((await cartOf(buyer.token)).items[0].unit_price, 20);
+      await shop.admin('PATCH', `/api/products/${product.id}`, { price: 25 });
+      assert.equal((await cartOf(buyer.token)).items[0].unit_price, 25);
+
+      const other = await t.customer('takesit');
+      await add(other.token, product.id, 2);
+      const order = await t.request({ method: 'POST', url: '/api/checkout', token: other.token });
+      assert.equal(order.statusCode, 201, order.body);
+      const cart = await cartOf(buyer.token);
+      assert.equal(cart.items[0].product.stock, 2);
+      assert.deepEqual(
+        cart.notices.map((n: { code: string; available: number }) => [n.code, n.available]),
+        [['insufficient_stock', 2]],
+      );
+    });
+
+    it('sees a price written by another process', async () => {
+      const buyer = await t.customer('outside');
+      const product = await shop.product({ name: 'Kept kettle', price: 30 });
+      await add(buyer.token, product.id);
+      assert.equal((await cartOf(buyer.token)).items[0].unit_price, 30);
+      await writeBehindTheAppsBack(
+        t,
+        `update product_variants set price_cents = 3500 where product_id = ${product.id}`,
+      );
+      const cart = await cartWithin(buyer.token, (c) => c.items[0]?.unit_price === 35);
+      assert.equal(cart.items[0].unit_price, 35);
+    });
+
+    it('reprices when an offer starts or ends, with no write at all', async () => {
+      const buyer = await t.customer('offertime');
+      const product = await shop.product({ name: 'Kept chair', price: 100 });
+      await add(buyer.token, product.id);
+      const now = t.clock.now().getTime();
+      const offer = await shop.offer({
+        name: 'Later cart sale',
+        discount_percent: 10,
+        start_time: new Date(now + 60 * 60_000).toISOString(),
+        end_time: new Date(now + 2 * 60 * 60_000).toISOString(),
+      });
+      await shop.apply(offer.id, product.id);
+      assert.equal((await cartOf(buyer.token)).grand_total, 100);
+      assert.equal((await cartOf(buyer.token)).grand_total, 100);
+      // A token signed at the moved clock: the one from an hour before has expired.
+      const login = async () =>
+        (
+          await t.request({
+            method: 'POST',
+            url: '/api/login',
+            payload: { username: buyer.username, password: buyer.password },
+          })
+        ).json().access_token as string;
+      t.clock.advance(60 * 60_000);
+      const during = await cartOf(await login());
+      assert.equal(during.grand_total, 90);
+      assert.equal(during.items[0].product.current_price, 90);
+      t.clock.advance(60 * 60_000);
+      assert.equal((await cartOf(await login())).grand_total, 100);
+      t.clock.advance(-2 * 60 * 60_000); // back, so the other tokens are fresh again
+    });
+
+    it('drops a line whose product was archived since the last read, once, with a notice', async () => {
+      const buyer = await t.customer('archived');
+      const kept = await shop.product({ name: 'Kept mug' });
+      const withdrawn = await shop.product({ name: 'Withdrawn mug' });
+      // Bought once, so deleting it archives it (past orders keep naming it).
+      const earlier = await t.customer('boughtit');
+      await add(earlier.token, withdrawn.id);
+      assert.equal(
+        (await t.request({ method: 'POST', url: '/api/checkout', token: earlier.token })).statusCode,
+        201,
+      );
+      await add(buyer.token, kept.id);
+      await add(buyer.token, withdrawn.id);
+      assert.equal((await cartOf(buyer.token)).items.length, 2);
+      assert.equal((await shop.admin('DELETE', `/api/products/${withdrawn.id}`)).statusCode, 204);
+      const cart = await cartOf(buyer.token);
+      assert.deepEqual(
+        cart.items.map((i: { product_id: number }) => i.product_id),
+        [kept.id],
+      );
+      assert.deepEqual(
+        cart.notices.map((n: { code: string; product_id: number }) => [n.code, n.product_id]),
+        [['product_unavailable', withdrawn.id]],
+      );
+      assert.deepEqual((await cartOf(buyer.token)).notices, []);
+    });
+  });
+}
