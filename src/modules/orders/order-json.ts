@@ -3,8 +3,7 @@ import { notFound } from '../../lib/errors.js';
 import { groupBy } from '../../lib/group-by.js';
 import { type Cents, toAmount } from '../../lib/money.js';
 import { paymentsOfOrdersJson } from '../payments/payment-json.js';
-import { serialsOfItems } from '../units/units.repository.js';
-import { findOrder, itemsOfOrders, type OrderRow } from './orders.repository.js';
+import { findOrder, itemsWithSerials, type OrderRow } from './orders.repository.js';
 import type { Order } from './orders.schemas.js';
 import { shipmentsOfOrders } from './shipments.repository.js';
 
@@ -15,15 +14,10 @@ import { shipmentsOfOrders } from './shipments.repository.js';
 export async function ordersJson(executor: Executor, rows: OrderRow[]): Promise<Order[]> {
   const ids = rows.map((r) => r.id);
   const [items, payments, shipments] = await Promise.all([
-    itemsOfOrders(executor, ids),
+    itemsWithSerials(executor, ids),
     paymentsOfOrdersJson(executor, ids),
     shipmentsOfOrders(executor, ids),
   ]);
-  const serials = await serialsOfItems(
-    executor,
-    items.map((i) => i.id),
-  );
-  const serialsByItem = groupBy(serials, (s) => s.order_item_id);
   const itemsByOrder = groupBy(items, (i) => i.order_id);
   const shipmentsByOrder = groupBy(shipments, (s) => s.order_id);
   return rows.map((row) => {
@@ -53,7 +47,7 @@ export async function ordersJson(executor: Executor, rows: OrderRow[]): Promise<
         offer_name: item.offer_name,
         quantity: item.quantity,
         line_total: toAmount(item.line_total_cents),
-        serial_numbers: (serialsByItem.get(item.id) ?? []).map((s) => s.serial_number),
+        serial_numbers: item.serial_numbers,
       })),
       subtotal: toAmount(subtotal),
       discount_total: toAmount(subtotal - row.total_cents),

@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type {
   Actor,
   Executor,
@@ -22,6 +22,7 @@ export async function insertOrder(trx: Trx, order: Omit<OrderRow, 'id'>): Promis
 }
 
 export type OrderItemValues = Insertable<OrderItemsTable>;
+type OrderItemRow = Selectable<OrderItemsTable>;
 
 export async function insertOrderItem(trx: Trx, item: OrderItemValues): Promise<number> {
   const row = await trx.insertInto('order_items').values(item).returning('id').executeTakeFirstOrThrow();
@@ -35,6 +36,31 @@ export const itemsOfOrders = (db: Executor, orderIds: number[]) =>
   orderIds.length === 0
     ? Promise.resolve([])
     : db.selectFrom('order_items').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute();
+
+/**
+ * The lines of these orders with the serial numbers sold on each (units is the units module's
+ * table, joined here so an order reads in one statement), in line then unit order.
+ */
+export async function itemsWithSerials(db: Executor, orderIds: number[]) {
+  if (orderIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('order_items')
+    .leftJoin('units', 'units.order_item_id', 'order_items.id')
+    .selectAll('order_items')
+    .select('units.serial_number')
+    .where('order_items.order_id', 'in', orderIds)
+    .orderBy('order_items.id')
+    .orderBy('units.id')
+    .execute();
+  const items: (OrderItemRow & { serial_numbers: string[] })[] = [];
+  for (const { serial_number, ...item } of rows) {
+    const last = items[items.length - 1];
+    const current = last?.id === item.id ? last : { ...item, serial_numbers: [] };
+    if (current !== last) items.push(current);
+    if (serial_number !== null) current.serial_numbers.push(serial_number);
+  }
+  return items;
+}
 
 export interface OrderFilter {
   userId?: number | undefined;
@@ -73,17 +99,24 @@ export async function listOrders(db: Executor, filter: OrderFilter, page: Page) 
           ]),
         ),
     );
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll('orders')
-      .orderBy('orders.created_at', 'desc')
-      .orderBy('orders.id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.total) };
+  // The total rides on the page's rows (a window count); only a page past the end asks again.
+  const rows = await base
+    .selectAll('orders')
+    .select((eb) => eb.fn.countAll<number>().over().as('total'))
+    .orderBy('orders.created_at', 'desc')
+    .orderBy('orders.id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  const total =
+    rows.length > 0
+      ? Number(rows[0]!.total)
+      : page.offset === 0
+        ? 0
+        : Number(
+            (await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow()).total,
+          );
+  return { rows: rows.map(({ total: _total, ...row }) => row), total };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/database.js';
 import { toAmount } from '../../lib/money.js';
-import { ledgerTotals, paymentsOfOrders } from './payments.repository.js';
+import { paymentsWithTotals } from './payments.repository.js';
 import type { Payment } from './payments.schemas.js';
 
 /**
@@ -11,21 +11,16 @@ export async function paymentsOfOrdersJson(
   executor: Executor,
   orderIds: number[],
 ): Promise<Map<number, Payment>> {
-  const rows = await paymentsOfOrders(executor, orderIds);
-  const totals = await ledgerTotals(
-    executor,
-    rows.map((r) => r.id),
-  );
+  const rows = await paymentsWithTotals(executor, orderIds);
   return new Map(
     rows.map((row) => {
-      const total = totals.get(row.id) ?? { captured: 0, refunded: 0 };
       const payment: Payment = {
         id: row.id,
         provider: row.provider,
         status: row.status,
         amount: toAmount(row.amount_cents),
-        amount_captured: toAmount(total.captured),
-        amount_refunded: toAmount(total.refunded),
+        amount_captured: toAmount(Number(row.captured_cents ?? 0)),
+        amount_refunded: toAmount(Number(row.refunded_cents ?? 0)),
         provider_reference: row.provider_reference,
         next_action:
           row.status === 'requires_action' && row.next_action_url

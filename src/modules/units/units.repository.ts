@@ -126,14 +126,3 @@ export async function releaseUnits(trx: Trx, orderItemId: number): Promise<void>
     .where('order_item_id', '=', orderItemId)
     .execute();
 }
-
-/** The serial numbers sold to these order lines, for showing orders. */
-export const serialsOfItems = (db: Executor, itemIds: number[]) =>
-  itemIds.length === 0
-    ? Promise.resolve([])
-    : db
-        .selectFrom('units')
-        .select(['order_item_id', 'serial_number'])
-        .where('order_item_id', 'in', itemIds)
-        .orderBy('id')
-        .execute();
