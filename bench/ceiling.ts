@@ -1,32 +1,33 @@
-// The ceiling: a bare node:http server that answers each path with the exact bytes (status,
-// content type, body) the real app answered. Whatever it achieves is what node itself can do here.
+// The ceiling: a bare node:http server that answers each request with the exact bytes (status,
+// headers, body — compressed when the app compressed it) the real app answered to the same path,
+// Accept-Encoding and Authorization. Whatever it achieves is what node itself can do here.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { type CannedFile, cannedKey } from './canned.js';
 
-interface Canned {
-  status: number;
-  contentType: string;
-  body: string; // base64
-}
-
-const responses: Record<string, Canned> = JSON.parse(readFileSync(process.argv[2]!, 'utf8'));
-const bodies = new Map(
-  Object.entries(responses).map(([path, r]) => [path, { ...r, bytes: Buffer.from(r.body, 'base64') }]),
+const canned: CannedFile = JSON.parse(readFileSync(process.argv[2]!, 'utf8'));
+const answers = new Map(
+  Object.entries(canned).map(([key, r]) => {
+    const body = Buffer.from(r.body, 'base64');
+    return [key, { status: r.status, headers: { ...r.headers, 'content-length': body.length }, body }];
+  }),
 );
 
 const server = createServer((req, res) => {
-  const canned = bodies.get(`${req.method} ${req.url}`);
+  const answer = answers.get(
+    cannedKey(req.method ?? 'GET', req.url ?? '/', {
+      'accept-encoding': req.headers['accept-encoding'],
+      authorization: req.headers.authorization,
+    }),
+  );
   req.resume();
   req.on('end', () => {
-    if (!canned) {
+    if (!answer) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(canned.status, {
-      'content-type': canned.contentType,
-      'content-length': canned.bytes.length,
-    });
-    res.end(canned.bytes);
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
   });
 });
 server.listen(0, '127.0.0.1', () => {
