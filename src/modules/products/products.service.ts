@@ -112,8 +112,11 @@ export function checkOptionNames(options: readonly NewOption[], path = '/options
   }
 }
 
-/** Products whose JSON a process keeps for carts: a few MB at most. */
-const SNAPSHOT_ENTRIES = 5_000;
+/**
+ * Products whose JSON a process keeps for carts: the ones in carts now, within the heap budget
+ * (a product with many variants takes some 15 KB).
+ */
+const SNAPSHOT_ENTRIES = 1_000;
 
 export class ProductsService {
   private readonly snapshots: ProductSnapshots | undefined;

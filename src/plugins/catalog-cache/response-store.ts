@@ -20,7 +20,7 @@ interface Entry {
   expiresAt: number;
 }
 
-const MAX_BYTES = 32 * 1024 * 1024;
+const MAX_BYTES = 16 * 1024 * 1024;
 const MAX_ENTRY_BYTES = 512 * 1024;
 const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'vary', 'x-total-count', 'link'];
 
