@@ -98,15 +98,17 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
  * Content-Encoding (a response-cache hit) is left alone.
  */
 export const compressionPlugin = fp(async (app: FastifyInstance) => {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+  // Done-style: most responses are not compressed, and those pay no promise.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return done(null, payload);
     const coding = selectCoding(request, reply, Buffer.byteLength(payload));
-    if (!coding) return payload;
-    const encoded = await encode(payload, coding);
-    reply.header('content-encoding', coding);
-    reply.removeHeader('content-length');
-    const etag = reply.getHeader('etag');
-    if (typeof etag === 'string') reply.header('etag', etagForCoding(etag, coding));
-    return encoded;
+    if (!coding) return done(null, payload);
+    encode(payload, coding).then((encoded) => {
+      reply.header('content-encoding', coding);
+      reply.removeHeader('content-length');
+      const etag = reply.getHeader('etag');
+      if (typeof etag === 'string') reply.header('etag', etagForCoding(etag, coding));
+      done(null, encoded);
+    }, done);
   });
 });

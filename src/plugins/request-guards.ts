@@ -20,13 +20,16 @@ const hasBody = (request: FastifyRequest) =>
 
 // RFC 9110 §15.5.16: content in a format "not supported by this method on the target resource";
 // a route that takes no content supports none, whatever the Content-Type says.
-const refuseBody: onRequestHookHandler = async (request) => {
-  if (hasBody(request))
-    throw new AppError(
+// Synchronous (done-style) hooks: they run on every request, and an async hook costs a promise.
+const refuseBody: onRequestHookHandler = (request, _reply, done) => {
+  if (!hasBody(request)) return done();
+  done(
+    new AppError(
       415,
       'unsupported_media_type',
       `${request.method} ${request.routeOptions.url} takes no request body`,
-    );
+    ),
+  );
 };
 
 /**
@@ -42,10 +45,15 @@ export const requestGuardsPlugin = fp(async (app: FastifyInstance) => {
     route.onRequest = [...[route.onRequest ?? []].flat(), refuseBody];
   });
 
-  app.addHook('preValidation', async (request) => {
-    if (!request.routeOptions.config.refusesNulInBody) refuseNul(request.body);
-    refuseNul(request.query, 'query:');
-    refuseNul(request.params, 'params:');
-    refuseNul(request.headers, 'header:');
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      if (!request.routeOptions.config.refusesNulInBody) refuseNul(request.body);
+      refuseNul(request.query, 'query:');
+      refuseNul(request.params, 'params:');
+      refuseNul(request.headers, 'header:');
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
 });

@@ -26,27 +26,28 @@ function etagOf(body: string | Buffer, reply: FastifyReply): string {
 
 /** Tags every public catalog GET that the response store did not answer, and answers If-None-Match. */
 export function addEtags(app: FastifyInstance): void {
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    // A response cache hit already carries its stored ETag and answered If-None-Match itself.
-    if (!request.routeOptions.config.publicCache || request.servedFromCache) return payload;
-    if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
-    if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload)))
-      return payload;
-    const etag = etagOf(payload, reply);
-    reply.header('etag', etag); // the identity tag: compression adds its coding when it encodes
-    reply.header(
-      'cache-control',
-      request.headers.authorization ? PRIVATE_CACHE_CONTROL : PUBLIC_CACHE_CONTROL,
-    );
-    varyOn(reply, 'Authorization');
-    const sent = etagForCoding(etag, selectCoding(request, reply, Buffer.byteLength(payload)));
-    if (ifNoneMatchHits(request.headers['if-none-match'], sent)) {
-      reply.code(304);
-      reply.header('etag', sent);
-      reply.removeHeader('content-length');
-      reply.removeHeader('content-type');
-      return '';
-    }
-    return payload;
+  // Synchronous: it runs on every response, and an async hook costs a promise.
+  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
+    done(null, tagged(request, reply, payload));
   });
+}
+
+function tagged(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  // A response cache hit already carries its stored ETag and answered If-None-Match itself.
+  if (!request.routeOptions.config.publicCache || request.servedFromCache) return payload;
+  if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+  if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
+  const etag = etagOf(payload, reply);
+  reply.header('etag', etag); // the identity tag: compression adds its coding when it encodes
+  reply.header('cache-control', request.headers.authorization ? PRIVATE_CACHE_CONTROL : PUBLIC_CACHE_CONTROL);
+  varyOn(reply, 'Authorization');
+  const sent = etagForCoding(etag, selectCoding(request, reply, Buffer.byteLength(payload)));
+  if (ifNoneMatchHits(request.headers['if-none-match'], sent)) {
+    reply.code(304);
+    reply.header('etag', sent);
+    reply.removeHeader('content-length');
+    reply.removeHeader('content-type');
+    return '';
+  }
+  return payload;
 }

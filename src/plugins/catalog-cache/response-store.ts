@@ -52,8 +52,6 @@ export function addResponseStore(app: FastifyInstance, freshness: CatalogFreshne
     }
   };
   const encodedBody = async (key: string, entry: Entry, coding: Coding): Promise<Buffer> => {
-    const known = entry.encoded[coding];
-    if (known) return known;
     const encoded = await encode(entry.body, coding);
     if (entries.get(key) === entry && !entry.encoded[coding]) {
       entry.encoded[coding] = encoded;
@@ -68,16 +66,18 @@ export function addResponseStore(app: FastifyInstance, freshness: CatalogFreshne
     request.routeOptions.config.publicCache === true &&
     request.headers.authorization === undefined;
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!cacheable(request)) return;
+  // Done-style hooks: they run on every catalog request, and a hit with its coding stored sends
+  // without a single promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!cacheable(request)) return done();
     request.catalogVersion = freshness.current();
-    if (request.catalogVersion === undefined) return;
+    if (request.catalogVersion === undefined) return done();
     reply.header('x-cache', 'miss');
     const entry = entries.get(request.url);
-    if (!entry) return;
+    if (!entry) return done();
     if (entry.version !== request.catalogVersion || clock.now().getTime() >= entry.expiresAt) {
       evict(request.url);
-      return;
+      return done();
     }
     entries.delete(request.url); // most recently used last
     entries.set(request.url, entry);
@@ -88,30 +88,48 @@ export function addResponseStore(app: FastifyInstance, freshness: CatalogFreshne
     reply.header('etag', etag);
     if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
       reply.removeHeader('content-type');
-      return reply.code(304).send();
+      reply.code(304).send();
+      return;
     }
-    if (!coding) return reply.send(entry.body);
-    const body = await encodedBody(request.url, entry, coding);
-    return reply.header('content-encoding', coding).send(body);
+    if (!coding) {
+      reply.send(entry.body);
+      return;
+    }
+    const known = entry.encoded[coding];
+    if (known) {
+      reply.header('content-encoding', coding).send(known);
+      return;
+    }
+    encodedBody(request.url, entry, coding).then(
+      (body) => reply.header('content-encoding', coding).send(body),
+      done,
+    );
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const version = request.catalogVersion;
-    if (!version || request.servedFromCache || reply.statusCode !== 200 || typeof payload !== 'string') {
-      return payload;
+    if (
+      !version ||
+      request.servedFromCache ||
+      reply.statusCode !== 200 ||
+      typeof payload !== 'string' ||
+      payload.length > MAX_ENTRY_BYTES ||
+      !freshness.unchangedSince(version)
+    ) {
+      return done(null, payload);
     }
-    if (payload.length > MAX_ENTRY_BYTES || !freshness.unchangedSince(version)) return payload;
-    const expiresAt = await freshness.validUntil(version);
-    const headers: Record<string, string> = {};
-    for (const name of STORED_HEADERS) {
-      const value = reply.getHeader(name);
-      if (value !== undefined) headers[name] = String(value);
-    }
-    evict(request.url);
-    const body = Buffer.from(payload);
-    entries.set(request.url, { body, encoded: {}, headers, version, expiresAt });
-    bytes += body.length;
-    trim();
-    return payload;
+    freshness.validUntil(version).then((expiresAt) => {
+      const headers: Record<string, string> = {};
+      for (const name of STORED_HEADERS) {
+        const value = reply.getHeader(name);
+        if (value !== undefined) headers[name] = String(value);
+      }
+      evict(request.url);
+      const body = Buffer.from(payload);
+      entries.set(request.url, { body, encoded: {}, headers, version, expiresAt });
+      bytes += body.length;
+      trim();
+      done(null, payload);
+    }, done);
   });
 }
