@@ -274,6 +274,7 @@ async function main() {
         for (let i = 0; i < CONNECTIONS; i++)
           tokens.push(await customer(server, `bench_buyer_${index}_${i}`));
         let next = 0;
+        const cpuBefore = cpuSecondsOf(pid);
         const result = await autocannon({
           url: server.url,
           duration: DURATION,
@@ -303,8 +304,10 @@ async function main() {
           })),
         });
         const checkouts = Math.floor(result.requests.total / 3);
+        // Server CPU per sequence: a figure that other load on the machine does not skew.
+        const cpuPerCheckout = ((cpuSecondsOf(pid) - cpuBefore) * 1000) / Math.max(checkouts, 1);
         if (result.non2xx > 0) console.log('checkout status codes:', JSON.stringify(result.statusCodeStats));
-        const line = `checkout, ${label} (add 2 + checkout, ${CONNECTIONS} users): ${(checkouts / DURATION).toFixed(0)} checkouts/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms per request, ${result.errors + result.timeouts} errors, ${result.non2xx} non-2xx`;
+        const line = `checkout, ${label} (add 2 + checkout, ${CONNECTIONS} users): ${(checkouts / DURATION).toFixed(0)} checkouts/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms per request, server CPU ${cpuPerCheckout.toFixed(2)} ms per sequence, ${result.errors + result.timeouts} errors, ${result.non2xx} non-2xx`;
         console.log(line);
         rows.push([
           `checkout sequence, ${label}`,
@@ -314,7 +317,7 @@ async function main() {
           '-',
           '-',
           '-',
-          `${result.errors + result.non2xx} errors/non-2xx`,
+          `CPU ${cpuPerCheckout.toFixed(2)} ms/sequence, ${result.errors + result.non2xx} errors/non-2xx`,
         ]);
       }
     }
