@@ -209,6 +209,8 @@ export class CheckoutService {
     //    every writer of a product's variants locks the product first, so no two wait on each other.
     const lines = await linesForCheckout(trx, userId, this.ctx.dialect === 'postgres');
     if (lines.length === 0) throw new EmptyCart();
+    // Before the product locks, which every checkout of these products waits for: hold them briefly.
+    const shippingAddress = body?.shipping_address ?? (await findUserById(trx, userId))?.address ?? null;
     if (this.ctx.dialect === 'postgres') {
       await lockProducts(
         trx,
@@ -260,7 +262,7 @@ export class CheckoutService {
       payment_status: 'unpaid',
       placed_at: null,
       total_cents: total,
-      shipping_address: body?.shipping_address ?? (await findUserById(trx, userId))?.address ?? null,
+      shipping_address: shippingAddress,
       estimated_delivery_date: addDays(now, this.ctx.config.deliveryDays).toISOString(),
       created_at: nowIso,
       shipped_at: null,
