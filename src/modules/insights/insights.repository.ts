@@ -105,8 +105,8 @@ export interface InventoryFilter {
   minDaysOfCover: number;
   reorderOnly: boolean;
   categoryId: number | undefined;
-  /** One variant's row (an inventory.low_stock event). */
-  variantId?: number;
+  /** Only these variants' rows (inventory.low_stock events). */
+  variantIds?: readonly number[];
   sort: InventorySort;
   limit: number;
   offset: number;
@@ -146,7 +146,7 @@ export async function inventoryPage(db: Executor, f: InventoryFilter) {
     .where('v.archived_at', 'is', null)
     .where('p.archived_at', 'is', null)
     .$if(f.categoryId !== undefined, (qb) => qb.where('p.category_id', '=', f.categoryId!))
-    .$if(f.variantId !== undefined, (qb) => qb.where('v.id', '=', f.variantId!));
+    .$if(f.variantIds !== undefined, (qb) => qb.where('v.id', 'in', [...f.variantIds!]));
   const base = live
     .leftJoin(sales.as('s'), 's.variant_id', 'v.id')
     .$if(f.reorderOnly, (qb) => qb.where(sql<boolean>`${reorder} = 1`));

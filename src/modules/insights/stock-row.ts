@@ -35,26 +35,40 @@ export const toInventoryItem = (row: InventoryRow): InventoryItem => ({
   reorder: row.reorder === 1,
 });
 
+export interface StockChange {
+  variantId: number;
+  before: number;
+  after: number;
+  at: Date;
+}
+
 /**
  * Records inventory.low_stock when a variant's stock crosses LOW_STOCK_THRESHOLD downward
  * (from at or above it to below it), in the transaction that changed the stock; the payload is
  * the variant's row of the inventory report (GET /api/admin/inventory) as it stands after the change.
  */
-export async function noteStockChange(
-  trx: Trx,
-  change: { variantId: number; before: number; after: number; at: Date },
-): Promise<void> {
-  if (!(change.before >= LOW_STOCK_THRESHOLD && change.after < LOW_STOCK_THRESHOLD)) return;
+export const noteStockChange = (trx: Trx, change: StockChange) => noteStockChanges(trx, [change]);
+
+/** noteStockChange for several variants changed at the same time: one read for all that crossed. */
+export async function noteStockChanges(trx: Trx, changes: readonly StockChange[]): Promise<void> {
+  const crossed = changes.filter((c) => c.before >= LOW_STOCK_THRESHOLD && c.after < LOW_STOCK_THRESHOLD);
+  const at = crossed[0]?.at;
+  if (at === undefined) return;
   const { items } = await inventoryPage(trx, {
-    ...inventoryWindow(change.at),
+    ...inventoryWindow(at),
     lowStockThreshold: LOW_STOCK_THRESHOLD,
     reorderOnly: false,
     categoryId: undefined,
-    variantId: change.variantId,
+    variantIds: crossed.map((c) => c.variantId),
     sort: 'id',
-    limit: 1,
+    limit: crossed.length,
     offset: 0,
   });
-  const row = items[0];
-  if (row) await recordEvent(trx, { type: 'inventory.low_stock', data: toInventoryItem(row), at: change.at });
+  const rows = new Map(items.map((row) => [row.variant_id, row]));
+  // In the order of the changes, as one call per change would have recorded them.
+  for (const change of crossed) {
+    const row = rows.get(change.variantId);
+    if (row)
+      await recordEvent(trx, { type: 'inventory.low_stock', data: toInventoryItem(row), at: change.at });
+  }
 }

@@ -13,14 +13,14 @@ import {
   removeBoughtLines,
   restoreLines,
 } from '../cart/cart.repository.js';
-import { noteStockChange } from '../insights/stock-row.js';
+import { noteStockChanges } from '../insights/stock-row.js';
 import type { PaymentInput, PaymentProvider } from '../payments/payment-provider.js';
 import type { Payment } from '../payments/payments.schemas.js';
 import { type PaymentFailure, type PaymentsService, paymentError } from '../payments/payments.service.js';
 import { lockProducts } from '../products/products.repository.js';
 import {
   loadVariantPricingRows,
-  takeVariantStock,
+  takeVariantsStock,
   type VariantPricingRow,
 } from '../products/variants.repository.js';
 import { pickUnits, sellUnits } from '../units/units.repository.js';
@@ -28,7 +28,7 @@ import { findUserById } from '../users/users.repository.js';
 import { assertSameRequest, claimKey, KeyTaken, requestHash } from './idempotency.js';
 import { attachOrder, findKey } from './idempotency.repository.js';
 import { moveOrder, recordOrderEvent } from './order-lifecycle.js';
-import { findOrder, insertOrder, insertOrderItem } from './orders.repository.js';
+import { findOrder, insertOrder, insertOrderItems } from './orders.repository.js';
 import type { CheckoutBody, Order } from './orders.schemas.js';
 import type { OrdersService } from './orders.service.js';
 
@@ -107,8 +107,8 @@ export class CheckoutService {
       if (error instanceof EmptyCart) throw error;
       throw conflict('A checkout with this Idempotency-Key is in progress; retry shortly');
     }
-    await this.pay(reservation, provider, input);
-    const order = await this.orders.byId(reservation.orderId);
+    const placed = await this.pay(reservation, provider, input);
+    const order = placed ?? (await this.orders.byId(reservation.orderId));
     return { created: true, order, payment: order.payment as Payment };
   }
 
@@ -150,8 +150,15 @@ export class CheckoutService {
     }
   }
 
-  /** Step 2: the provider, outside any transaction; a failure undoes step 1 and answers 402 or 502. */
-  private async pay(reservation: Reservation, provider: PaymentProvider, input: PaymentInput): Promise<void> {
+  /**
+   * Step 2: the provider, outside any transaction; a failure undoes step 1 and answers 402 or 502.
+   * Returns the order as the payment step left it, when nothing else has changed it since.
+   */
+  private async pay(
+    reservation: Reservation,
+    provider: PaymentProvider,
+    input: PaymentInput,
+  ): Promise<Order | undefined> {
     const result = await this.payments.authorize(reservation.paymentId, reservation.total, provider, input);
     if (result.outcome === 'declined' || result.outcome === 'error') {
       const failure: PaymentFailure =
@@ -164,7 +171,10 @@ export class CheckoutService {
       await this.release(reservation, failure, result.outcome === 'declined' ? result.reference : null);
       throw paymentError(failure);
     }
-    await this.payments.recordCheckout(provider.name, reservation.paymentId, result);
+    return this.payments.recordCheckout(
+      { provider: provider.name, paymentId: reservation.paymentId, orderId: reservation.orderId },
+      result,
+    );
   }
 
   /** The undo of step 1, in one transaction; only if the order is still the one we reserved. */
@@ -199,6 +209,8 @@ export class CheckoutService {
     //    every writer of a product's variants locks the product first, so no two wait on each other.
     const lines = await linesForCheckout(trx, userId, this.ctx.dialect === 'postgres');
     if (lines.length === 0) throw new EmptyCart();
+    // Before the product locks, which every checkout of these products waits for: hold them briefly.
+    const shippingAddress = body?.shipping_address ?? (await findUserById(trx, userId))?.address ?? null;
     if (this.ctx.dialect === 'postgres') {
       await lockProducts(
         trx,
@@ -209,13 +221,13 @@ export class CheckoutService {
     // 2. Claim the key. A simultaneous holder makes this wait (PostgreSQL) and then fail if it committed.
     if (key !== undefined) await claimKey(trx, userId, key, requestHash(body, lines), now);
 
-    // 3. Take every line's stock (its variant's) with a conditional update; note each short line, keep going.
-    const taken = new Map<number, number>(); // variant → stock left
-    for (const line of lines) {
-      const left = await takeVariantStock(trx, line.variant_id, line.quantity);
-      if (left !== undefined) taken.set(line.variant_id, left);
-    }
-    // Read after the updates: the rows we took are locked, so prices and names are current.
+    // 3. Take every line's stock (its variant's) in one conditional update; a line not taken is short.
+    //    (One line per variant: the cart holds each variant once.)
+    const taken = await takeVariantsStock(
+      trx,
+      lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity })),
+    );
+    // Read after the update: the rows we took are locked, so prices and names are current.
     const variants = await loadVariantPricingRows(
       trx,
       lines.map((l) => l.variant_id),
@@ -250,18 +262,21 @@ export class CheckoutService {
       payment_status: 'unpaid',
       placed_at: null,
       total_cents: total,
-      shipping_address: body?.shipping_address ?? (await findUserById(trx, userId))?.address ?? null,
+      shipping_address: shippingAddress,
       estimated_delivery_date: addDays(now, this.ctx.config.deliveryDays).toISOString(),
       created_at: nowIso,
       shipped_at: null,
       delivered_at: null,
       cancelled_at: null,
     });
-    for (const { line, variant, price } of priced) {
-      const itemId = await insertOrderItem(trx, snapshot(orderId, line, variant, price));
-      const picked = units.get(line.variant_id);
-      if (picked && (await sellUnits(trx, picked, itemId, nowIso)) !== picked.length) {
-        throw new Error(`units of variant ${line.variant_id} changed hands during checkout`);
+    const itemIds = await insertOrderItems(
+      trx,
+      priced.map(({ line, variant, price }) => snapshot(orderId, line, variant, price)),
+    );
+    for (const [variantId, picked] of units) {
+      const itemId = itemIds.get(variantId) as number;
+      if ((await sellUnits(trx, picked, itemId, nowIso)) !== picked.length) {
+        throw new Error(`units of variant ${variantId} changed hands during checkout`);
       }
     }
     await recordOrderEvent(trx, orderId, 'order.created', 'customer', nowIso, { total: total / 100 });
@@ -275,15 +290,13 @@ export class CheckoutService {
     if (key !== undefined) await attachOrder(trx, userId, key, orderId);
 
     // 9. A variant whose stock this sale took below the threshold, announced with the reservation.
-    for (const line of lines) {
-      const after = taken.get(line.variant_id) as number;
-      await noteStockChange(trx, {
-        variantId: line.variant_id,
-        before: after + line.quantity,
-        after,
-        at: now,
-      });
-    }
+    await noteStockChanges(
+      trx,
+      lines.map((line) => {
+        const after = taken.get(line.variant_id) as number;
+        return { variantId: line.variant_id, before: after + line.quantity, after, at: now };
+      }),
+    );
     return { orderId, paymentId, total, lines };
   }
 

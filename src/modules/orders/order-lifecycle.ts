@@ -5,15 +5,17 @@ import { recordEvent } from '../events/record.js';
 import { lockProducts } from '../products/products.repository.js';
 import { returnVariantStock } from '../products/variants.repository.js';
 import { releaseUnits } from '../units/units.repository.js';
-import { orderJson } from './order-json.js';
+import { ordersJson } from './order-json.js';
 import {
   findOrder,
-  insertOrderEvent,
+  insertOrderEvents,
   itemsOfOrders,
   markPlaced,
   moveStatus,
+  type OrderRow,
   setPaymentStatus,
 } from './orders.repository.js';
+import type { Order } from './orders.schemas.js';
 import { canTransition, invalidTransition, STAMPS, STATUS_EVENTS } from './orders.state.js';
 
 /*
@@ -41,12 +43,13 @@ export async function moveOrder(trx: Trx, move: OrderMove): Promise<boolean> {
   const { orderId, from, to, actor, now } = move;
   if (!canTransition(from, to)) throw invalidTransition(from, to);
   const stamp = to in STAMPS ? STAMPS[to as keyof typeof STAMPS] : undefined;
-  if (!(await moveStatus(trx, orderId, from, to, stamp, now))) return false;
+  const moved = await moveStatus(trx, orderId, from, to, stamp, now);
+  if (!moved) return false;
   if (to === 'cancelled') await restock(trx, orderId);
   const event = to in STATUS_EVENTS ? STATUS_EVENTS[to as keyof typeof STATUS_EVENTS] : undefined;
   if (event) {
     await recordOrderEvent(trx, orderId, event, actor, now, move.data);
-    await publish(trx, orderId, event, now);
+    await announce(trx, moved, event, now);
   }
   return true;
 }
@@ -54,44 +57,57 @@ export async function moveOrder(trx: Trx, move: OrderMove): Promise<boolean> {
 /**
  * The order is shown from now on: its payment resolved (paid, authorized, pay later, or 3-D Secure).
  * This is when other systems hear of it (order.created, and order.paid if the money is already
- * in): a checkout undone by a decline was never shown, so it is never announced.
+ * in): a checkout undone by a decline was never shown, so it is never announced. Returns the order
+ * JSON as the announcements carry it (the caller's last change of the order, so what its
+ * transaction commits), or undefined if the order was shown already.
  */
-export async function placeOrder(trx: Trx, orderId: number, now: string): Promise<void> {
-  if (!(await markPlaced(trx, orderId, now))) return;
-  await publish(trx, orderId, 'order.created', now);
-  if ((await findOrder(trx, orderId))?.payment_status === 'paid')
-    await publish(trx, orderId, 'order.paid', now);
+export async function placeOrder(trx: Trx, orderId: number, now: string): Promise<Order | undefined> {
+  const row = await markPlaced(trx, orderId, now);
+  if (!row) return undefined;
+  // Nothing changes the order between the two announcements: one JSON serves both.
+  const order = await announce(trx, row, 'order.created', now);
+  if (row.payment_status === 'paid') await announce(trx, row, 'order.paid', now, order);
+  return order;
 }
 
 /**
  * Mirrors the payment on the order, in the payment's own transaction, so lists can filter on it;
  * money captured (paid) or given back (a refund, whole or part) is announced in the same transaction.
+ * Returns the order when this changed its payment status.
  */
 export async function setOrderPaymentStatus(
   trx: Trx,
   orderId: number,
   status: OrderPaymentStatus,
   now: string,
-): Promise<void> {
-  const before = (await findOrder(trx, orderId))?.payment_status;
-  await setPaymentStatus(trx, orderId, status);
-  if (status === 'paid' && before !== 'paid') await publish(trx, orderId, 'order.paid', now);
+): Promise<OrderRow | undefined> {
+  const changed = await setPaymentStatus(trx, orderId, status);
+  if (status === 'paid' && changed) await announce(trx, changed, 'order.paid', now);
   if (status === 'refunded' || status === 'partially_refunded') {
-    await publish(trx, orderId, 'order.refunded', now);
+    await announce(trx, changed ?? (await findOrder(trx, orderId)), 'order.refunded', now);
   }
+  return changed;
 }
 
 /**
- * Records an order event in the outbox, payload the order JSON as this transaction leaves it; only
- * for an order already shown (a hidden one is announced, if ever, when placeOrder shows it).
+ * Records an order event in the outbox, payload the order JSON as this transaction leaves it
+ * (`order`, when the caller has it already); only for an order already shown (a hidden one is
+ * announced, if ever, when placeOrder shows it).
  */
-async function publish(trx: Trx, orderId: number, type: EventType, now: string): Promise<void> {
-  const order = await findOrder(trx, orderId);
-  if (!order || order.placed_at === null) return;
-  await recordEvent(trx, { type, data: await orderJson(trx, orderId), at: new Date(now) });
+async function announce(
+  trx: Trx,
+  row: OrderRow | undefined,
+  type: EventType,
+  now: string,
+  order?: Order,
+): Promise<Order | undefined> {
+  if (!row || row.placed_at === null) return undefined;
+  const data = order ?? ((await ordersJson(trx, [row]))[0] as Order);
+  await recordEvent(trx, { type, data, at: new Date(now) });
+  return data;
 }
 
-export async function recordOrderEvent(
+export function recordOrderEvent(
   trx: Trx,
   orderId: number,
   type: string,
@@ -99,13 +115,27 @@ export async function recordOrderEvent(
   now: string,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  await insertOrderEvent(trx, {
-    order_id: orderId,
-    type,
-    actor,
-    data: JSON.stringify(data),
-    created_at: now,
-  });
+  return recordOrderEvents(trx, orderId, actor, now, [{ type, data }]);
+}
+
+/** Several events of one order's timeline at once, in this order. */
+export async function recordOrderEvents(
+  trx: Trx,
+  orderId: number,
+  actor: Actor,
+  now: string,
+  events: readonly { type: string; data: Record<string, unknown> }[],
+): Promise<void> {
+  await insertOrderEvents(
+    trx,
+    events.map(({ type, data }) => ({
+      order_id: orderId,
+      type,
+      actor,
+      data: JSON.stringify(data),
+      created_at: now,
+    })),
+  );
 }
 
 /**

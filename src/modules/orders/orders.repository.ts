@@ -24,9 +24,21 @@ export async function insertOrder(trx: Trx, order: Omit<OrderRow, 'id'>): Promis
 export type OrderItemValues = Insertable<OrderItemsTable>;
 type OrderItemRow = Selectable<OrderItemsTable>;
 
-export async function insertOrderItem(trx: Trx, item: OrderItemValues): Promise<number> {
-  const row = await trx.insertInto('order_items').values(item).returning('id').executeTakeFirstOrThrow();
-  return row.id;
+/**
+ * An order's lines in one statement; returns each line's id by its variant (one line per variant
+ * in an order), so nothing depends on the order RETURNING gives rows in.
+ */
+export async function insertOrderItems(
+  trx: Trx,
+  items: readonly OrderItemValues[],
+): Promise<Map<number, number>> {
+  if (items.length === 0) return new Map();
+  const rows = await trx
+    .insertInto('order_items')
+    .values([...items])
+    .returning(['id', 'variant_id'])
+    .execute();
+  return new Map(rows.map((r) => [r.variant_id, r.id]));
 }
 
 export const findOrder = (db: Executor, id: number): Promise<OrderRow | undefined> =>
@@ -121,39 +133,50 @@ export async function listOrders(db: Executor, filter: OrderFilter, page: Page) 
 
 /**
  * Moves an order from one status to the next and stamps the time, only if it is still in `from`:
- * of two racing changes (ship vs cancel, cancel vs cancel) exactly one wins.
+ * of two racing changes (ship vs cancel, cancel vs cancel) exactly one wins, and gets the order
+ * as moved; the loser gets undefined.
  */
-export async function moveStatus(
+export const moveStatus = (
   trx: Trx,
   id: number,
   from: OrderStatus,
   to: OrderStatus,
   stamp: 'shipped_at' | 'delivered_at' | 'cancelled_at' | undefined,
   now: string,
-): Promise<boolean> {
-  const result = await trx
+): Promise<OrderRow | undefined> =>
+  trx
     .updateTable('orders')
     .set({ status: to, ...(stamp ? { [stamp]: now } : {}) })
     .where('id', '=', id)
     .where('status', '=', from)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
+    .returningAll()
+    .executeTakeFirst() as Promise<OrderRow | undefined>;
 
-/** Shows the order from now on (its payment resolved); a second call changes nothing. */
-export async function markPlaced(trx: Trx, id: number, now: string): Promise<boolean> {
-  const result = await trx
+/**
+ * Shows the order from now on (its payment resolved) and returns it as placed; a second call
+ * changes nothing and returns undefined.
+ */
+export const markPlaced = (trx: Trx, id: number, now: string): Promise<OrderRow | undefined> =>
+  trx
     .updateTable('orders')
     .set({ placed_at: now })
     .where('id', '=', id)
     .where('placed_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
+    .returningAll()
+    .executeTakeFirst() as Promise<OrderRow | undefined>;
 
-export async function setPaymentStatus(trx: Trx, id: number, status: OrderPaymentStatus): Promise<void> {
-  await trx.updateTable('orders').set({ payment_status: status }).where('id', '=', id).execute();
-}
+/**
+ * Sets the order's payment status; returns the order as changed, or undefined when it was
+ * already `status` (or there is no such order).
+ */
+export const setPaymentStatus = (trx: Trx, id: number, status: OrderPaymentStatus) =>
+  trx
+    .updateTable('orders')
+    .set({ payment_status: status })
+    .where('id', '=', id)
+    .where('payment_status', '!=', status)
+    .returningAll()
+    .executeTakeFirst() as Promise<OrderRow | undefined>;
 
 /** Orders still awaiting payment that were created at or before `cutoff`, oldest first. */
 export const overdueOrders = (db: Executor, cutoff: string, limit: number) =>
@@ -166,11 +189,15 @@ export const overdueOrders = (db: Executor, cutoff: string, limit: number) =>
     .limit(limit)
     .execute();
 
-export async function insertOrderEvent(
+export async function insertOrderEvents(
   trx: Trx,
-  row: { order_id: number; type: string; actor: Actor; data: string; created_at: string },
+  rows: readonly { order_id: number; type: string; actor: Actor; data: string; created_at: string }[],
 ): Promise<void> {
-  await trx.insertInto('order_events').values(row).execute();
+  if (rows.length > 0)
+    await trx
+      .insertInto('order_events')
+      .values([...rows])
+      .execute();
 }
 
 export const orderEvents = (db: Executor, orderId: number) =>

@@ -139,16 +139,15 @@ export async function releaseOperation(db: Executor, id: number, operation: stri
 }
 
 /**
- * Appends to the ledger. The event key names what happened ("captured:12"): a second attempt at
- * the same thing inserts nothing and answers false.
+ * Appends to the ledger, several entries in one statement. The event key names what happened
+ * ("captured:12"): a second attempt at the same thing inserts nothing.
  */
-export async function appendLedger(trx: Trx, event: Insertable<PaymentEventsTable>): Promise<boolean> {
-  const result = await trx
+export async function appendLedger(trx: Trx, ...events: Insertable<PaymentEventsTable>[]): Promise<void> {
+  await trx
     .insertInto('payment_events')
-    .values(event)
+    .values(events)
     .onConflict((oc) => oc.column('event_key').doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    .execute();
 }
 
 /** Captured and refunded totals per payment, summed from the ledger. */

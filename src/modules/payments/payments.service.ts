@@ -4,8 +4,15 @@ import type { Actor, OrderPaymentStatus, PaymentEventType, PaymentStatus, Trx } 
 import { AppError, conflict, invalidField, notFound, unauthorized } from '../../lib/errors.js';
 import { type Cents, parseMoney, toAmount } from '../../lib/money.js';
 import { refuseNul } from '../../lib/nul.js';
-import { moveOrder, placeOrder, recordOrderEvent, setOrderPaymentStatus } from '../orders/order-lifecycle.js';
+import {
+  moveOrder,
+  placeOrder,
+  recordOrderEvent,
+  recordOrderEvents,
+  setOrderPaymentStatus,
+} from '../orders/order-lifecycle.js';
 import { findOrder, overdueOrders } from '../orders/orders.repository.js';
+import type { Order } from '../orders/orders.schemas.js';
 import {
   type AuthorizeResult,
   type OperationResult,
@@ -167,19 +174,22 @@ export class PaymentsService {
     }
   }
 
-  /** Records a successful authorize answer and shows the order. */
+  /**
+   * Records a successful authorize answer and shows the order. Returns the order JSON as that
+   * left it, unless something else changed the order since (a webhook kept for this payment).
+   */
   async recordCheckout(
-    provider: string,
-    paymentId: number,
+    checkout: { provider: string; paymentId: number; orderId: number },
     result: Exclude<AuthorizeResult, { outcome: 'declined' }>,
-  ): Promise<void> {
+  ): Promise<Order | undefined> {
+    const { paymentId, orderId } = checkout;
+    let placed: Order | undefined;
     if (result.outcome === 'authorized') {
-      await this.applyAuthorized(paymentId, result.reference, result.captured, 'customer');
+      placed = await this.applyAuthorized(paymentId, result.reference, result.captured, 'customer');
     } else {
       const now = this.now();
-      await this.ctx.db.transaction().execute(async (trx) => {
-        const payment = await lockPayment(trx, paymentId, this.lock);
-        if (!payment) throw notFound('Payment');
+      placed = await this.ctx.db.transaction().execute(async (trx) => {
+        // The update locks the payment before its order, as every payment change does.
         if (result.outcome === 'requires_action') {
           await movePayment(trx, paymentId, ['pending'], {
             status: 'requires_action',
@@ -193,19 +203,18 @@ export class PaymentsService {
             provider_reference: result.reference,
             updated_at: now,
           });
-          await moveOrder(trx, {
-            orderId: payment.order_id,
-            from: 'awaiting_payment',
-            to: 'pending',
-            actor: 'customer',
-            now,
-          });
+          await moveOrder(trx, { orderId, from: 'awaiting_payment', to: 'pending', actor: 'customer', now });
         }
-        await placeOrder(trx, payment.order_id, now);
+        return placeOrder(trx, orderId, now);
       });
     }
     // A webhook may have come before the reference was recorded: it was kept, and applies now.
-    if (result.reference !== null) await this.applyStoredWebhooks({ provider, reference: result.reference });
+    if (result.reference === null) return placed;
+    const applied = await this.applyStoredWebhooks({
+      provider: checkout.provider,
+      reference: result.reference,
+    });
+    return applied === 0 ? placed : undefined;
   }
 
   /** Inside a transaction: the payment failed (declined, unreachable, expired), in the ledger. */
@@ -254,15 +263,16 @@ export class PaymentsService {
   /**
    * The payment is authorized (and perhaps captured): by the checkout's answer, the customer's
    * confirmation or the provider's webhook, whichever comes first; the others change nothing.
+   * Returns the order JSON when this showed the order.
    */
   private async applyAuthorized(
     paymentId: number,
     reference: string | null,
     captured: boolean,
     actor: Actor,
-  ) {
+  ): Promise<Order | undefined> {
     const now = this.now();
-    const orphanOf = await this.ctx.db.transaction().execute(async (trx) => {
+    const outcome = await this.ctx.db.transaction().execute(async (trx) => {
       const payment = await lockPayment(trx, paymentId, this.lock);
       if (!payment || !UNSETTLED.includes(payment.status)) return undefined;
       const status: PaymentStatus = captured ? 'captured' : 'authorized';
@@ -280,18 +290,22 @@ export class PaymentsService {
         provider_reference: providerReference,
         created_at: now,
       };
-      await appendLedger(trx, { ...entry, type: 'authorized', event_key: `authorized:${paymentId}` });
-      await recordOrderEvent(trx, payment.order_id, 'payment.authorized', actor, now, {
-        amount: toAmount(payment.amount_cents),
-      });
-      if (captured) {
-        await appendLedger(trx, { ...entry, type: 'captured', event_key: `captured:${paymentId}` });
-        await recordOrderEvent(trx, payment.order_id, 'payment.captured', actor, now, {
-          amount: toAmount(payment.amount_cents),
-        });
-      }
-      await setOrderPaymentStatus(trx, payment.order_id, ORDER_PAYMENT_STATUS[status], now);
-      const order = await findOrder(trx, payment.order_id);
+      const data = { amount: toAmount(payment.amount_cents) };
+      const steps = captured ? (['authorized', 'captured'] as const) : (['authorized'] as const);
+      await appendLedger(
+        trx,
+        ...steps.map((type) => ({ ...entry, type, event_key: `${type}:${paymentId}` })),
+      );
+      await recordOrderEvents(
+        trx,
+        payment.order_id,
+        actor,
+        now,
+        steps.map((type) => ({ type: `payment.${type}`, data })),
+      );
+      const order =
+        (await setOrderPaymentStatus(trx, payment.order_id, ORDER_PAYMENT_STATUS[status], now)) ??
+        (await findOrder(trx, payment.order_id));
       if (order?.status === 'awaiting_payment') {
         await moveOrder(trx, {
           orderId: payment.order_id,
@@ -300,13 +314,13 @@ export class PaymentsService {
           actor,
           now,
         });
-        await placeOrder(trx, payment.order_id, now);
-        return undefined;
+        return { placed: await placeOrder(trx, payment.order_id, now) };
       }
       // Money arrived for an order already cancelled (it expired first): give it back below.
-      return order?.status === 'cancelled' ? payment.order_id : undefined;
+      return { orphanOf: order?.status === 'cancelled' ? payment.order_id : undefined };
     });
-    if (orphanOf !== undefined) await this.settleCancelled(orphanOf, 'system');
+    if (outcome?.orphanOf !== undefined) await this.settleCancelled(outcome.orphanOf, 'system');
+    return outcome?.placed;
   }
 
   /** The payment failed at the provider's word: an order still awaiting payment is cancelled. */
@@ -379,13 +393,15 @@ export class PaymentsService {
    * Applies every stored webhook whose payment is known and that was not applied yet. An event
    * for a payment not recorded yet waits here (never dropped) until its reference appears.
    */
-  async applyStoredWebhooks(only?: { provider: string; reference: string }): Promise<void> {
-    for (const event of await unappliedWebhookEvents(this.ctx.db, only)) {
+  async applyStoredWebhooks(only?: { provider: string; reference: string }): Promise<number> {
+    const events = await unappliedWebhookEvents(this.ctx.db, only);
+    for (const event of events) {
       if (event.type === 'payment.authorized')
         await this.applyAuthorized(event.payment_id, null, false, 'provider');
       else if (event.type === 'payment.failed') await this.applyFailed(event.payment_id, 'provider');
       await markWebhookApplied(this.ctx.db, event.id, this.now());
     }
+    return events.length;
   }
 
   // ---- capture, refund, void ----------------------------------------------------------------

@@ -1,5 +1,5 @@
-import { type Insertable, sql, type Updateable } from 'kysely';
-import type { Executor, ProductVariantsTable, Trx } from '../../db/database.js';
+import { type ExpressionBuilder, type Insertable, sql, type Updateable } from 'kysely';
+import type { Database, Executor, ProductVariantsTable, Trx } from '../../db/database.js';
 import type { OfferWindow } from '../../lib/pricing.js';
 import { offerOf } from './products.repository.js';
 
@@ -226,23 +226,40 @@ async function pricingRows(
 }
 
 /**
- * Takes a variant's stock only if there is enough and it and its product are live, in one
- * statement: the row lock (PostgreSQL) or the write lock (SQLite) makes the check and the decrement
- * indivisible. Returns the stock left, or undefined when the line is short. (The product's summary
- * follows by trigger.)
+ * Takes the stock of several variants (each at most once), all or nothing per variant, in one
+ * statement: a variant is taken only if it has enough stock and it and its product are live, and
+ * the row lock (PostgreSQL) or the write lock (SQLite) makes each check and decrement indivisible.
+ * Returns the stock left of each variant taken; a variant missing from the map was short. (The
+ * products' summaries follow by trigger.) The caller holds its products' locks (PostgreSQL), so
+ * the variant rows may be locked in any order here.
  * A sale is not an edit of the variant: updated_at stays, so a declined checkout that puts the
  * stock back leaves the variant exactly as it was.
  */
-export async function takeVariantStock(
+export async function takeVariantsStock(
   trx: Trx,
-  variantId: number,
-  quantity: number,
-): Promise<number | undefined> {
-  const row = await trx
+  lines: readonly { variantId: number; quantity: number }[],
+): Promise<Map<number, number>> {
+  if (lines.length === 0) return new Map();
+  // CASE id WHEN … THEN quantity: typed, or PostgreSQL would read the bare parameters as text.
+  const quantityOf = (eb: ExpressionBuilder<Database, 'product_variants'>) => {
+    const [first, ...rest] = lines as [(typeof lines)[number], ...typeof lines];
+    let cases = eb
+      .case('id')
+      .when(first.variantId)
+      .then(eb.cast<number>(eb.val(first.quantity), 'integer'));
+    for (const line of rest)
+      cases = cases.when(line.variantId).then(eb.cast<number>(eb.val(line.quantity), 'integer'));
+    return cases.end();
+  };
+  const rows = await trx
     .updateTable('product_variants')
-    .set((eb) => ({ stock: eb('stock', '-', quantity) }))
-    .where('id', '=', variantId)
-    .where('stock', '>=', quantity)
+    .set((eb) => ({ stock: eb('stock', '-', quantityOf(eb)) }))
+    .where(
+      'id',
+      'in',
+      lines.map((l) => l.variantId),
+    )
+    .where((eb) => eb('stock', '>=', quantityOf(eb)))
     .where('archived_at', 'is', null)
     .where(({ exists, selectFrom }) =>
       exists(
@@ -252,9 +269,9 @@ export async function takeVariantStock(
           .where('products.archived_at', 'is', null),
       ),
     )
-    .returning('stock')
-    .executeTakeFirst();
-  return row?.stock;
+    .returning(['id', 'stock'])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.stock]));
 }
 
 export async function returnVariantStock(trx: Trx, variantId: number, quantity: number): Promise<void> {
