@@ -59,6 +59,48 @@ for (const dialect of testDialects()) {
       assert.ok(tracker.statements - before <= 2, `${tracker.statements - before} statements`);
     });
 
+    it('adds in one statement beside the cart read; concurrent adds never take a line past its limit', async () => {
+      const buyer = await t.customer('warmadd');
+      const plenty = await shop.product({ name: 'Plenty', stock: 100_000 });
+      const few = await shop.product({ name: 'Few', stock: 250 });
+      await add(buyer.token, plenty.id);
+      await sleep(dialect === 'postgres' ? 100 : 0);
+      const tracker = changeTrackerOf(t.db);
+      const before = tracker.statements;
+      await add(buyer.token, plenty.id);
+      assert.ok(tracker.statements - before <= 2, `${tracker.statements - before} statements`);
+
+      const burst = (productId: number) =>
+        Promise.all(
+          Array.from({ length: 20 }, () =>
+            t.request({
+              method: 'POST',
+              url: '/api/cart',
+              token: buyer.token,
+              payload: { product_id: productId, quantity: 100 },
+            }),
+          ),
+        );
+      const toCap = await burst(plenty.id);
+      assert.equal(toCap.filter((r) => r.statusCode === 201).length, 9); // 2 + 9 × 100 = 902 ≤ 999
+      assert.ok(
+        toCap.filter((r) => r.statusCode !== 201).every((r) => r.json().errors?.[0]?.path === '/quantity'),
+      );
+      const toStock = await burst(few.id);
+      assert.equal(toStock.filter((r) => r.statusCode === 201).length, 2);
+      assert.ok(
+        toStock.filter((r) => r.statusCode !== 201).every((r) => r.json().code === 'insufficient_stock'),
+      );
+      const lines = (await cartOf(buyer.token)).items.map((i: { product_id: number; quantity: number }) => [
+        i.product_id,
+        i.quantity,
+      ]);
+      assert.deepEqual(lines, [
+        [plenty.id, 902],
+        [few.id, 200],
+      ]);
+    });
+
     it('shows an admin’s price change and a sale elsewhere on the next read', async () => {
       const buyer = await t.customer('reprice');
       const product = await shop.product({ name: 'Kept lamp', price: 20, stock: 4 });

@@ -80,23 +80,32 @@ export const linesOfProduct = (db: Executor, userId: number, productId: number) 
     .orderBy('id')
     .execute();
 
-/** Adds to the variant's line, creating it on first add; one statement, so two adds never lose one. */
+/**
+ * Adds to the variant's line, creating it on first add, only while the line stays within `limit`:
+ * one statement, so two adds at once never lose one nor both pass the limit. False when refused.
+ */
 export async function addToLine(
-  trx: Trx,
+  db: Executor,
   userId: number,
   line: { product_id: number; variant_id: number; quantity: number },
+  limit: number,
   now: string,
-) {
-  await trx
+): Promise<boolean> {
+  const row = await db
     .insertInto('cart_items')
     .values({ user_id: userId, ...line, created_at: now, updated_at: now })
     .onConflict((oc) =>
-      oc.columns(['user_id', 'variant_id']).doUpdateSet((eb) => ({
-        quantity: eb('cart_items.quantity', '+', eb.ref('excluded.quantity')),
-        updated_at: now,
-      })),
+      oc
+        .columns(['user_id', 'variant_id'])
+        .doUpdateSet((eb) => ({
+          quantity: eb('cart_items.quantity', '+', eb.ref('excluded.quantity')),
+          updated_at: now,
+        }))
+        .where((eb) => eb(eb('cart_items.quantity', '+', eb.ref('excluded.quantity')), '<=', limit)),
     )
-    .execute();
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function setLineQuantity(

@@ -5,7 +5,6 @@ import { priceVariant } from '../../lib/pricing.js';
 import { type ProductsService, variantRequired } from '../products/products.service.js';
 import { DEFAULT_VARIANT_TITLE } from '../products/variant-combination.js';
 import { loadVariantPricingRows, type VariantPricingRow } from '../products/variants.repository.js';
-import type { VariantsService } from '../products/variants.service.js';
 import {
   addToLine,
   type CartLineRow,
@@ -48,7 +47,6 @@ export class CartService {
   constructor(
     private readonly ctx: AppContext,
     private readonly products: ProductsService,
-    private readonly variants: VariantsService,
   ) {}
 
   /**
@@ -125,46 +123,67 @@ export class CartService {
   /**
    * Adds to the variant's line. `variant_id` may be left out for a product with one live variant.
    * The stock check counts what the cart already holds; it is advice for the shopper, not a
-   * reservation: checkout takes the stock atomically.
+   * reservation: checkout takes the stock atomically. So the variant is read from the products'
+   * in-memory JSON, and the add itself is one conditional upsert: two adds at once never take a
+   * line past 999 (or past the stock), and a warm add costs that one statement and the cart read.
    */
   async add(userId: number, input: AddToCartBody): Promise<Cart> {
     const quantity = input.quantity ?? 1;
-    const variantId = input.variant_id ?? (await this.onlyVariant(input.product_id));
-    await this.ctx.db.transaction().execute(async (trx) => {
-      const row = (await loadVariantPricingRows(trx, [variantId])).get(variantId);
-      if (row && row.product_id !== input.product_id) {
-        throw invalidField(
-          '/variant_id',
-          `variant ${variantId} is not a variant of product ${input.product_id}`,
-        );
-      }
-      if (!row || row.archived) throw notFound(input.variant_id === undefined ? 'Product' : 'Variant');
-      const inCart = (await findLineOfVariant(trx, userId, variantId))?.quantity ?? 0;
+    const row = await this.variantToAdd(input);
+    const limit = Math.min(MAX_LINE_QUANTITY, row.stock);
+    const added =
+      quantity <= limit &&
+      (await addToLine(
+        this.ctx.db,
+        userId,
+        { product_id: row.product_id, variant_id: row.variant_id, quantity },
+        limit,
+        this.ctx.clock.now().toISOString(),
+      ));
+    if (!added) {
+      // Refused: say why, counting what the line holds now.
+      const inCart = (await findLineOfVariant(this.ctx.db, userId, row.variant_id))?.quantity ?? 0;
       if (inCart + quantity > MAX_LINE_QUANTITY) {
         throw invalidField('/quantity', `would make the line ${inCart + quantity}; a line holds at most 999`);
       }
-      if (inCart + quantity > row.stock) throw insufficientStock(row, quantity, inCart);
-      await addToLine(
-        trx,
-        userId,
-        { product_id: row.product_id, variant_id: variantId, quantity },
-        this.ctx.clock.now().toISOString(),
-      );
-    });
+      throw insufficientStock(row, quantity, inCart);
+    }
     return this.view(userId);
   }
 
-  /** The variant of a product that has exactly one live variant; else 400 variant_required (404 when none). */
-  private async onlyVariant(productId: number): Promise<number> {
-    const choices = await this.variants.choices(productId);
-    if (choices.length === 0) throw notFound('Product');
-    if (choices.length > 1) {
-      throw variantRequired(
-        `Product ${productId} has ${choices.length} variants: say which one with variant_id`,
-        choices,
+  /**
+   * The live variant an add names (or the product's only one), priced as the catalog shows it now:
+   * 404 for a missing or withdrawn product or variant, 400 for a variant of another product, 400
+   * variant_required for a product with several variants and none named.
+   */
+  private async variantToAdd(input: AddToCartBody): Promise<VariantPricingRow> {
+    const snapshot = (await this.products.forCart([input.product_id])).get(input.product_id);
+    const live = snapshot?.product?.variants ?? [];
+    if (input.variant_id === undefined) {
+      if (live.length === 0) throw notFound('Product');
+      if (live.length > 1) {
+        throw variantRequired(
+          `Product ${input.product_id} has ${live.length} variants: say which one with variant_id`,
+          live.map((v) => ({ id: v.id, sku: v.sku, title: v.title })),
+        );
+      }
+    }
+    const variantId = input.variant_id ?? live[0]!.id;
+    const row = snapshot?.variants.get(variantId);
+    if (row) {
+      if (row.archived || !snapshot?.product)
+        throw notFound(input.variant_id === undefined ? 'Product' : 'Variant');
+      return row;
+    }
+    // Not a variant of this product: another product's (400), or none at all (404).
+    const elsewhere = (await loadVariantPricingRows(this.ctx.db, [variantId])).get(variantId);
+    if (elsewhere) {
+      throw invalidField(
+        '/variant_id',
+        `variant ${variantId} is not a variant of product ${input.product_id}`,
       );
     }
-    return choices[0]!.id;
+    throw notFound('Variant');
   }
 
   /** Sets a line's quantity; 0 removes it. */
