@@ -80,18 +80,31 @@ async function checkoutLoad(context: ScenarioContext, payment: (typeof PAYMENTS)
 async function oversellCheck(context: ScenarioContext): Promise<Check> {
   const db = createDatabase(parseDatabaseUrl(context.databaseUrl), { poolSize: 1 });
   try {
-    const shelves = await db
-      .selectFrom('product_variants')
-      .where('product_id', 'in', context.shop.stocked)
-      .select((eb) => [eb.fn.sum<number>('stock').as('left'), eb.fn.min<number>('stock').as('lowest')])
+    // One statement, so both sums come from one snapshot: a checkout still in flight when the load
+    // stops may commit between two separate reads.
+    const totals = await db
+      .selectNoFrom((eb) => [
+        eb
+          .selectFrom('product_variants')
+          .where('product_id', 'in', context.shop.stocked)
+          .select((v) => v.fn.sum<number>('stock').as('left'))
+          .as('left'),
+        eb
+          .selectFrom('product_variants')
+          .where('product_id', 'in', context.shop.stocked)
+          .select((v) => v.fn.min<number>('stock').as('lowest'))
+          .as('lowest'),
+        eb
+          .selectFrom('order_items')
+          .innerJoin('orders', 'orders.id', 'order_items.order_id')
+          .where('order_items.product_id', 'in', context.shop.stocked)
+          .where('orders.status', '!=', 'cancelled')
+          .select((o) => o.fn.sum<number>('order_items.quantity').as('units'))
+          .as('units'),
+      ])
       .executeTakeFirstOrThrow();
-    const sold = await db
-      .selectFrom('order_items')
-      .innerJoin('orders', 'orders.id', 'order_items.order_id')
-      .where('order_items.product_id', 'in', context.shop.stocked)
-      .where('orders.status', '!=', 'cancelled')
-      .select((eb) => eb.fn.sum<number>('order_items.quantity').as('units'))
-      .executeTakeFirstOrThrow();
+    const shelves = { left: totals.left, lowest: totals.lowest };
+    const sold = { units: totals.units };
     const taken = context.shop.stocked.length * STOCK_PER_PRODUCT - Number(shelves.left);
     const units = Number(sold.units ?? 0);
     return {
