@@ -82,6 +82,9 @@ export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}):
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
+    // 8 MB of page cache (better-sqlite3's build defaults to 16 MB): the rest of the file stays in
+    // the OS page cache, outside the process's 150 MB RSS budget.
+    sqlite.pragma('cache_size = -8000');
     // Prepared once: sqlite.pragma() prepares on every call, a tenth of a cached catalog read.
     const dataVersion = sqlite.prepare('pragma data_version').pluck();
     const readDataVersion = () => dataVersion.get() as number;
