@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/database.js';
 import { toAmount } from '../../lib/money.js';
-import { paymentsWithTotals } from './payments.repository.js';
+import { ledgerTotals, paymentsOfOrders } from './payments.repository.js';
 import type { Payment } from './payments.schemas.js';
 
 /**
@@ -11,16 +11,21 @@ export async function paymentsOfOrdersJson(
   executor: Executor,
   orderIds: number[],
 ): Promise<Map<number, Payment>> {
-  const rows = await paymentsWithTotals(executor, orderIds);
+  const rows = await paymentsOfOrders(executor, orderIds);
+  const totals = await ledgerTotals(
+    executor,
+    rows.map((r) => r.id),
+  );
   return new Map(
     rows.map((row) => {
+      const total = totals.get(row.id) ?? { captured: 0, refunded: 0 };
       const payment: Payment = {
         id: row.id,
         provider: row.provider,
         status: row.status,
         amount: toAmount(row.amount_cents),
-        amount_captured: toAmount(Number(row.captured_cents ?? 0)),
-        amount_refunded: toAmount(Number(row.refunded_cents ?? 0)),
+        amount_captured: toAmount(total.captured),
+        amount_refunded: toAmount(total.refunded),
         provider_reference: row.provider_reference,
         next_action:
           row.status === 'requires_action' && row.next_action_url

@@ -42,31 +42,6 @@ export const paymentsOfOrders = (db: Executor, orderIds: number[]) =>
     ? Promise.resolve([])
     : db.selectFrom('payments').selectAll().where('order_id', 'in', orderIds).execute();
 
-/**
- * The payments of these orders with what their ledger says was captured and refunded, in one
- * statement (the order JSON's payment).
- */
-export const paymentsWithTotals = (db: Executor, orderIds: number[]) =>
-  orderIds.length === 0
-    ? Promise.resolve([])
-    : db
-        .selectFrom('payments')
-        .selectAll('payments')
-        .select((eb) =>
-          (['captured', 'refunded'] as const).map((type) =>
-            eb
-              .selectFrom('payment_events')
-              .select((e) =>
-                e.fn.coalesce(e.fn.sum<number>('payment_events.amount_cents'), e.lit(0)).as('sum'),
-              )
-              .whereRef('payment_events.payment_id', '=', 'payments.id')
-              .where('payment_events.type', '=', type)
-              .as(`${type}_cents`),
-          ),
-        )
-        .where('payments.order_id', 'in', orderIds)
-        .execute();
-
 export const paymentByReference = (db: Executor, provider: string, reference: string) =>
   db
     .selectFrom('payments')
