@@ -3,8 +3,9 @@
 // setup child inherit the primary's execArgv, so each writes its own profile).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { startCommand } from '../test/helpers/start-command.js';
 
 export interface App {
   url: string;
@@ -15,9 +16,7 @@ export interface App {
   stop(): Promise<number | null>;
 }
 
-const START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string)
-  .replace(/^exec node /, '')
-  .split(' ');
+const START = startCommand();
 
 /** A port free right now: the server needs a fixed one, as a cluster primary does not report its own. */
 async function freePort(): Promise<number> {
@@ -52,8 +51,8 @@ export async function startApp(env: Record<string, string>, cpuProfDir?: string)
   const profiling = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   const spawned = performance.now();
-  const proc = spawn(process.execPath, [...profiling, ...START_ARGS], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+  const proc = spawn(process.execPath, [...profiling, ...START.args], {
+    env: { ...process.env, ...START.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { startCommand } from './start-command.js';
 
 export interface RunningServer {
   proc: ChildProcess;
@@ -11,12 +11,10 @@ export interface RunningServer {
 }
 
 /**
- * Node's arguments in `npm start` (V8 flags and the compiled entry), so a test runs the server
- * exactly as production does. `scripts/test.mjs` builds it before the tests.
+ * `npm start`'s environment and node arguments (V8 flags and the compiled entry), so a test runs the
+ * server exactly as production does. `scripts/test.mjs` builds it before the tests.
  */
-const START_ARGS = (JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string)
-  .replace(/^exec node /, '')
-  .split(' ');
+const START = startCommand();
 
 export interface StartOptions {
   timeoutMs?: number;
@@ -27,8 +25,8 @@ export interface StartOptions {
 /** Runs the compiled server as a real process (as `npm start` does) and waits until it listens. */
 export function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
   const { timeoutMs = 60_000, viaNpm = false } = options;
-  const proc = spawn(viaNpm ? 'npm' : process.execPath, viaNpm ? ['start', '--silent'] : START_ARGS, {
-    env: { ...process.env, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...env },
+  const proc = spawn(viaNpm ? 'npm' : process.execPath, viaNpm ? ['start', '--silent'] : START.args, {
+    env: { ...process.env, ...START.env, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: viaNpm,
   });
@@ -79,8 +77,8 @@ export async function runServerToExit(
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<{ code: number | null; output: string }> {
-  const proc = spawn(process.execPath, START_ARGS, {
-    env: { ...process.env, PORT: '0', ...env },
+  const proc = spawn(process.execPath, START.args, {
+    env: { ...process.env, ...START.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
