@@ -6,7 +6,7 @@ import { createDatabase } from '../../src/db/connect.js';
 import { customer } from '../client.js';
 import { options, wanted } from '../options.js';
 import { type Check, record } from '../report.js';
-import { withPeakRss } from '../rss.js';
+import { cpuSecondsOf, withPeakRss } from '../rss.js';
 import type { ScenarioContext } from './context.js';
 import { STOCK_PER_PRODUCT } from './shop.js';
 
@@ -123,9 +123,13 @@ export async function runCheckout(context: ScenarioContext): Promise<void> {
     const tokens: string[] = [];
     for (let i = 0; i < options.connections; i++)
       tokens.push(await customer(context.app.url, `bench_buyer_${payment.id}_${i}`));
+    // The server's CPU per checkout sequence (2 adds + checkout): the figure that other load on the
+    // machine does not skew, unlike checkouts per second.
+    const cpuBefore = cpuSecondsOf(context.app.pid);
     const { result: run, peakRss } = await withPeakRss(context.app.pid, () =>
       checkoutLoad(context, payment, tokens),
     );
+    const cpuMs = ((cpuSecondsOf(context.app.pid) - cpuBefore) * 1000) / Math.max(1, run.checkouts);
     const { result, checkouts, seconds } = run;
     if (result.non2xx > 0) console.log('checkout status codes:', JSON.stringify(result.statusCodeStats));
     record(context.result, {
@@ -136,7 +140,7 @@ export async function runCheckout(context: ScenarioContext): Promise<void> {
       p50: result.latency.p50,
       p99: result.latency.p99,
       peakRss,
-      note: `p50/p99 per request; ${result.errors + result.timeouts} errors, ${result.non2xx} non-2xx`,
+      note: `p50/p99 per request; ${result.errors + result.timeouts} errors, ${result.non2xx} non-2xx; server CPU ${cpuMs.toFixed(1)} ms per checkout`,
     });
   }
   const check = await oversellCheck(context);
