@@ -31,6 +31,7 @@ export class ProductSnapshots {
   ) {}
 
   async getMany(ids: readonly number[], load: SnapshotLoader): Promise<Map<number, ProductSnapshot>> {
+    if (ids.length === 0) return new Map(); // an empty cart asks nothing, not even the offer boundary
     const version = this.freshness.current();
     if (version === undefined) return load(ids);
     if (version !== this.version || this.now() >= this.validUntil) {

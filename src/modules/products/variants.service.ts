@@ -44,7 +44,6 @@ import {
   type UpdateOptionBody,
   type UpdateVariantBody,
   type Variant,
-  type VariantChoice,
 } from './variants.schemas.js';
 
 const duplicateCombination = (path: string, title: string) =>
@@ -90,15 +89,6 @@ export class VariantsService {
       offerOf(product),
       this.ctx.clock.now(),
     );
-  }
-
-  /** The live variants as a variant_required problem lists them. */
-  async choices(productId: number): Promise<VariantChoice[]> {
-    return (await loadVariantRows(this.ctx.db, [productId])).map((v) => ({
-      id: v.id,
-      sku: v.sku,
-      title: v.title,
-    }));
   }
 
   /** A new variant: its option_values name exactly the product's options, in a combination not yet live. */
