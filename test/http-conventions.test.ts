@@ -77,12 +77,37 @@ for (const dialect of testDialects()) {
       assert.match(String(generated.headers['x-request-id']), /^[0-9a-f-]{36}$/);
     });
 
-    it('sends security headers', async () => {
-      const res = await t.request({ method: 'GET', url: '/health' });
-      assert.equal(res.headers['x-content-type-options'], 'nosniff');
-      assert.ok(res.headers['content-security-policy']);
-      assert.ok(res.headers['strict-transport-security']);
-      assert.equal(res.headers['x-powered-by'], undefined);
+    it('sends security headers on every response, problems included', async () => {
+      const answers = [
+        await t.request({ method: 'GET', url: '/health' }),
+        await t.request({ method: 'GET', url: '/api/nothing-here' }),
+        await t.request({ method: 'GET', url: '/api/cart' }),
+        await t.request({ method: 'POST', url: '/api/login', payload: { username: 1 } }),
+      ];
+      assert.deepEqual(
+        answers.map((res) => res.statusCode),
+        [200, 404, 401, 400],
+      );
+      for (const res of answers) {
+        assert.equal(res.headers['x-content-type-options'], 'nosniff');
+        assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
+        assert.equal(res.headers['referrer-policy'], 'no-referrer');
+        assert.equal(res.headers['cross-origin-resource-policy'], 'cross-origin');
+        assert.equal(res.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+        assert.match(String(res.headers['content-security-policy']), /^default-src 'self';/);
+        assert.match(
+          String(res.headers['content-security-policy']),
+          /img-src 'self' data: validator\.swagger\.io/,
+        );
+        assert.equal(res.headers['x-powered-by'], undefined);
+      }
+      // The admin app's own policy replaces the API's (no inline scripts there).
+      const admin = await t.request({ method: 'GET', url: '/admin' });
+      assert.match(
+        String(admin.headers['content-security-policy']),
+        /^default-src 'self'; script-src 'self';/,
+      );
+      assert.equal(admin.headers['x-content-type-options'], 'nosniff');
     });
 
     it('/health and /ready answer', async () => {
@@ -131,6 +156,30 @@ for (const dialect of testDialects()) {
       } finally {
         await t.close();
       }
+    });
+
+    it('request lines carry the request id at info level, and none are written at warn', async () => {
+      const logged = async (level: string) => {
+        const logs = new PassThrough();
+        const lines: { reqId?: string; msg: string }[] = [];
+        logs.on('data', (chunk) =>
+          lines.push(
+            ...String(chunk)
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l)),
+          ),
+        );
+        const t = await buildTestApp(dialect, { env: { LOG_LEVEL: level }, logStream: logs });
+        try {
+          await t.request({ method: 'GET', url: '/health', headers: { 'x-request-id': 'req-log' } });
+        } finally {
+          await t.close();
+        }
+        return lines.filter((line) => line.reqId === 'req-log').map((line) => line.msg);
+      };
+      assert.deepEqual(await logged('info'), ['incoming request', 'request completed']);
+      assert.deepEqual(await logged('warn'), []);
     });
   });
 }
