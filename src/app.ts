@@ -13,6 +13,7 @@ import { createValidator } from './lib/validation.js';
 import authRoutes from './modules/auth/auth.routes.js';
 import { SessionCache } from './modules/auth/session-cache.js';
 import cartRoutes from './modules/cart/cart.routes.js';
+import { CartAnswers } from './modules/cart/cart-answers.js';
 import categoriesRoutes from './modules/categories/categories.routes.js';
 import eventsRoutes from './modules/events/events.routes.js';
 import insightsRoutes from './modules/insights/insights.routes.js';
@@ -115,8 +116,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const catalog = openCatalogFreshness(db, ctx.clock, sessionUrlOf(config), (err) =>
     app.log.warn({ err }, 'catalog LISTEN session lost; catalog caches bypassed until it is back'),
   );
+  const cartAnswers =
+    config.cartCacheMb > 0
+      ? new CartAnswers({
+          maxBytes: config.cartCacheMb * 1024 * 1024,
+          freshness: catalog,
+          clock: ctx.clock,
+          sessionUrl: sessionUrlOf(config),
+          onLost: (err) =>
+            app.log.warn({ err }, 'cart LISTEN lost; carts are read from the database until it is back'),
+        })
+      : undefined;
   app.decorate('ctx', ctx);
-  const services = createServices(ctx, { sessions, catalog });
+  const services = createServices(ctx, { sessions, catalog, cartAnswers });
   app.decorate('services', services);
 
   // Every serving process delivers webhooks (unless WEBHOOK_DISPATCHER=false), off the request
@@ -130,6 +142,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.addHook('onClose', async () => {
     redis?.disconnect();
     await sessions?.close();
+    await cartAnswers?.close();
     await catalog.close();
     if (!options.db) await db.destroy();
   });

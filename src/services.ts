@@ -2,6 +2,7 @@ import type { AppContext } from './context.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import type { SessionCache } from './modules/auth/session-cache.js';
 import { CartService } from './modules/cart/cart.service.js';
+import type { CartAnswers } from './modules/cart/cart-answers.js';
 import { CategoriesService } from './modules/categories/categories.service.js';
 import { EventsService } from './modules/events/events.service.js';
 import { InsightsService } from './modules/insights/insights.service.js';
@@ -24,6 +25,8 @@ export interface ServiceCaches {
   sessions?: SessionCache | undefined;
   /** Products' JSON for carts, reused while the catalog is unchanged (see ProductSnapshots). */
   catalog?: CatalogFreshness | undefined;
+  /** Signed-in users' cart answers (see CartAnswers). */
+  cartAnswers?: CartAnswers | undefined;
 }
 
 /** Every service, built once per process. REST routes and MCP tools both call these. */
@@ -37,11 +40,11 @@ export function createServices(ctx: AppContext, caches: ServiceCaches = {}) {
   const offers = new OffersService(ctx, products);
   const units = new UnitsService(ctx, products);
   const insights = new InsightsService(ctx, products);
-  const cart = new CartService(ctx, products);
+  const cart = new CartService(ctx, products, caches.cartAnswers);
   const reports = new ReportsService(ctx);
   const payments = new PaymentsService(ctx);
   const orders = new OrdersService(ctx, payments);
-  const checkout = new CheckoutService(ctx, orders, payments);
+  const checkout = new CheckoutService(ctx, orders, payments, cart);
   const events = new EventsService(ctx);
   const webhooks = new WebhooksService(ctx);
   return {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
 import { type Config, sessionUrlOf } from '../config.js';
 import { hashPassword } from '../modules/auth/password.js';
+import { syncCartTriggers } from '../modules/cart/cart.repository.js';
 import { syncSessionTriggers } from '../modules/users/users.repository.js';
 import { syncCatalogTriggers } from '../plugins/catalog-cache/index.js';
 import { dialectOf } from './connect.js';
@@ -85,6 +86,7 @@ async function migrateAndSeed(db: Db, config: SetupConfig): Promise<SetupReport>
   if (dialectOf(db) === 'postgres') {
     await syncCatalogTriggers(db);
     await syncSessionTriggers(db);
+    await syncCartTriggers(db);
   }
   const now = new Date().toISOString();
   await db

@@ -1,4 +1,5 @@
-import type { Executor, Trx } from '../../db/database.js';
+import { sql } from 'kysely';
+import type { Db, Executor, Trx } from '../../db/database.js';
 
 export interface CartLineRow {
   id: number;
@@ -136,4 +137,37 @@ export async function removeLines(db: Executor, userId: number, lineIds: number[
 
 export async function clearCart(db: Executor, userId: number): Promise<void> {
   await db.deleteFrom('cart_items').where('user_id', '=', userId).execute();
+}
+
+/** The channel on which PostgreSQL names a user whose cart lines changed. */
+export const CART_CHANNEL = 'mercato_cart';
+
+/**
+ * PostgreSQL only: NOTIFY CART_CHANNEL with the user's id, on commit, for every change to a
+ * user's cart lines, whoever writes (another process, a cascade, plain SQL): what other processes'
+ * stored cart answers follow. Run after the migrations, under their lock; creates only what is missing.
+ */
+export async function syncCartTriggers(db: Db): Promise<void> {
+  await sql`create or replace function mercato_notify_cart() returns trigger language plpgsql as $$
+    begin
+      if tg_op = 'TRUNCATE' then
+        perform pg_notify(${sql.lit(CART_CHANNEL)}, '');
+      elsif tg_op = 'DELETE' then
+        perform pg_notify(${sql.lit(CART_CHANNEL)}, old.user_id::text);
+      else
+        perform pg_notify(${sql.lit(CART_CHANNEL)}, new.user_id::text);
+      end if;
+      return null;
+    end $$`.execute(db);
+  const { rows } = await sql<{ name: string }>`select tgname as name from pg_trigger
+    where tgrelid = 'cart_items'::regclass and tgname in ('cart_items_notify', 'cart_items_truncate_notify')`.execute(
+    db,
+  );
+  const present = new Set(rows.map((row) => row.name));
+  if (!present.has('cart_items_notify'))
+    await sql`create trigger cart_items_notify after insert or update or delete on cart_items
+      for each row execute function mercato_notify_cart()`.execute(db);
+  if (!present.has('cart_items_truncate_notify'))
+    await sql`create trigger cart_items_truncate_notify after truncate on cart_items
+      for each statement execute function mercato_notify_cart()`.execute(db);
 }

@@ -32,7 +32,14 @@ export default async function cartRoutes(fastify: FastifyInstance) {
         response: { 200: Cart, ...problemResponses(401) },
       },
     },
-    async (request) => cart.view(currentUser(request).id),
+    async (request, reply) => {
+      // Rendered by this route's own Cart serializer (which returns a string), so a stored answer
+      // is exactly what would be sent; Fastify sends Buffers as they are.
+      const body = await cart.rendered(currentUser(request).id, (view) =>
+        Buffer.from(reply.serialize(view) as string),
+      );
+      return reply.type('application/json; charset=utf-8').send(body as never);
+    },
   );
 
   app.post(

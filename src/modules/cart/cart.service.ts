@@ -23,6 +23,7 @@ import {
   type CartNotice,
   MAX_LINE_QUANTITY,
 } from './cart.schemas.js';
+import type { CartAnswers } from './cart-answers.js';
 
 /** "Trail Jacket (Red / M)", or the product's name alone for its default variant. */
 const label = (row: VariantPricingRow) =>
@@ -47,7 +48,34 @@ export class CartService {
   constructor(
     private readonly ctx: AppContext,
     private readonly products: ProductsService,
+    private readonly answers?: CartAnswers,
   ) {}
+
+  /**
+   * The cart as `render` turns it into bytes (the HTTP answer): the stored bytes while nothing
+   * they show has changed (see CartAnswers), else the cart read and rendered now.
+   */
+  async rendered(userId: number, render: (cart: Cart) => Buffer): Promise<Buffer> {
+    const compute = async () => {
+      const cart = await this.view(userId);
+      return { body: render(cart), keep: cart.notices.length === 0 };
+    };
+    return this.answers ? this.answers.answer(userId, compute) : (await compute()).body;
+  }
+
+  /** What a writer of cart lines elsewhere (checkout) calls once its transaction has committed. */
+  linesChanged(userId: number): void {
+    this.answers?.forget(userId);
+  }
+
+  /** A write of the user's cart lines; stored answers of that cart are dropped once it has committed. */
+  private async changing<T>(userId: number, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.linesChanged(userId);
+    }
+  }
 
   /**
    * The cart priced now. Lines whose variant or product was withdrawn (archived) leave the cart
@@ -109,7 +137,7 @@ export class CartService {
         line_total: toAmount(price.unitPrice * line.quantity),
       });
     }
-    await removeLines(db, userId, gone);
+    if (gone.length > 0) await this.changing(userId, () => removeLines(db, userId, gone));
     return {
       items,
       item_count: itemCount,
@@ -133,12 +161,14 @@ export class CartService {
     const limit = Math.min(MAX_LINE_QUANTITY, row.stock);
     const added =
       quantity <= limit &&
-      (await addToLine(
-        this.ctx.db,
-        userId,
-        { product_id: row.product_id, variant_id: row.variant_id, quantity },
-        limit,
-        this.ctx.clock.now().toISOString(),
+      (await this.changing(userId, () =>
+        addToLine(
+          this.ctx.db,
+          userId,
+          { product_id: row.product_id, variant_id: row.variant_id, quantity },
+          limit,
+          this.ctx.clock.now().toISOString(),
+        ),
       ));
     if (!added) {
       // Refused: say why, counting what the line holds now.
@@ -194,7 +224,8 @@ export class CartService {
   }
 
   async removeLine(userId: number, lineId: number): Promise<void> {
-    if ((await removeLines(this.ctx.db, userId, [lineId])) === 0) throw notFound('Cart line');
+    const removed = await this.changing(userId, () => removeLines(this.ctx.db, userId, [lineId]));
+    if (removed === 0) throw notFound('Cart line');
   }
 
   /** The seed-era form: the product's only line in the cart (several: 400 variant_required). */
@@ -207,18 +238,19 @@ export class CartService {
   }
 
   async clear(userId: number): Promise<void> {
-    await clearCart(this.ctx.db, userId);
+    await this.changing(userId, () => clearCart(this.ctx.db, userId));
   }
 
   private async setQuantity(userId: number, line: CartLineRow, quantity: number): Promise<Cart> {
     const { db } = this.ctx;
     if (quantity === 0) {
-      await removeLines(db, userId, [line.id]);
+      await this.changing(userId, () => removeLines(db, userId, [line.id]));
       return this.view(userId);
     }
     const row = (await loadVariantPricingRows(db, [line.variant_id])).get(line.variant_id);
     if (row && !row.archived && quantity > row.stock) throw insufficientStock(row, quantity);
-    await setLineQuantity(db, userId, line.id, quantity, this.ctx.clock.now().toISOString());
+    const now = this.ctx.clock.now().toISOString();
+    await this.changing(userId, () => setLineQuantity(db, userId, line.id, quantity, now));
     return this.view(userId);
   }
 

@@ -13,6 +13,7 @@ import {
   removeBoughtLines,
   restoreLines,
 } from '../cart/cart.repository.js';
+import type { CartService } from '../cart/cart.service.js';
 import { noteStockChanges } from '../insights/stock-row.js';
 import type { PaymentInput, PaymentProvider } from '../payments/payment-provider.js';
 import type { Payment } from '../payments/payments.schemas.js';
@@ -54,6 +55,7 @@ const REPLAY_POLL_MS = 25;
 
 /** What the reservation step holds, and what its undo needs to give back. */
 interface Reservation {
+  userId: number;
   orderId: number;
   paymentId: number;
   total: Cents;
@@ -83,6 +85,7 @@ export class CheckoutService {
     private readonly ctx: AppContext,
     private readonly orders: OrdersService,
     private readonly payments: PaymentsService,
+    private readonly cart: CartService,
   ) {}
 
   async checkout(userId: number, body: CheckoutBody | undefined, key?: string): Promise<CheckoutResult> {
@@ -98,7 +101,8 @@ export class CheckoutService {
     try {
       reservation = await this.ctx.db
         .transaction()
-        .execute((trx) => this.reserve(trx, userId, body, provider, key, now));
+        .execute((trx) => this.reserve(trx, userId, body, provider, key, now))
+        .finally(() => this.cart.linesChanged(userId));
     } catch (error) {
       if (key === undefined || !(error instanceof KeyTaken || error instanceof EmptyCart)) throw error;
       // A simultaneous request with this key may have won (and emptied the cart): answer with its result.
@@ -192,6 +196,7 @@ export class CheckoutService {
       });
       if (cancelled) await restoreLines(trx, reservation.lines);
     });
+    this.cart.linesChanged(reservation.userId);
   }
 
   /** Step 1, inside one transaction: any throw rolls every part of it back. */
@@ -297,7 +302,7 @@ export class CheckoutService {
         return { variantId: line.variant_id, before: after + line.quantity, after, at: now };
       }),
     );
-    return { orderId, paymentId, total, lines };
+    return { userId, orderId, paymentId, total, lines };
   }
 
   private shortage(
