@@ -34,6 +34,7 @@ import webhooksRoutes from './modules/webhooks/webhooks.routes.js';
 import adminAppRoutes from './plugins/admin-app.js';
 import { authPlugin } from './plugins/auth.js';
 import { catalogCachePlugin, openCatalogFreshness } from './plugins/catalog-cache/index.js';
+import { type Answer, KeptAnswers } from './plugins/catalog-cache/kept-answers.js';
 import { compressionPlugin } from './plugins/compression.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { clientErrorProblem, frameworkProblem, problemPlugin } from './plugins/problem.js';
@@ -116,19 +117,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const catalog = openCatalogFreshness(db, ctx.clock, sessionUrlOf(config), (err) =>
     app.log.warn({ err }, 'catalog LISTEN session lost; catalog caches bypassed until it is back'),
   );
+  // Signed-in answers kept as sent (see KeptAnswers): carts, and a customer's orders.
+  const kept = { maxBytes: config.answerCacheMb * 1024 * 1024, freshness: catalog, clock: ctx.clock };
   const cartAnswers =
-    config.cartCacheMb > 0
+    config.answerCacheMb > 0
       ? new CartAnswers({
-          maxBytes: config.cartCacheMb * 1024 * 1024,
-          freshness: catalog,
-          clock: ctx.clock,
+          ...kept,
           sessionUrl: sessionUrlOf(config),
           onLost: (err) =>
             app.log.warn({ err }, 'cart LISTEN lost; carts are read from the database until it is back'),
         })
       : undefined;
+  const orderAnswers = config.answerCacheMb > 0 ? new KeptAnswers<string, Answer>(kept) : undefined;
   app.decorate('ctx', ctx);
-  const services = createServices(ctx, { sessions, catalog, cartAnswers });
+  const services = createServices(ctx, { sessions, catalog, cartAnswers, orderAnswers });
   app.decorate('services', services);
 
   // Every serving process delivers webhooks (unless WEBHOOK_DISPATCHER=false), off the request

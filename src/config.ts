@@ -35,8 +35,8 @@ export interface Config {
   readonly deliveryDays: number;
   /** Users whose session check an HTTP process keeps in memory; 0 reads the database on every request. */
   readonly sessionCacheSize: number;
-  /** MB of signed-in users' cart answers an HTTP process keeps; 0 reads every cart from the database. */
-  readonly cartCacheMb: number;
+  /** MB of signed-in answers (carts; orders) an HTTP process keeps of each kind; 0 keeps none. */
+  readonly answerCacheMb: number;
   /** ISO 4217 code of every amount the shop reports (prices are in this currency's cents). */
   readonly currency: string;
   /** Enabled payment providers by name; the first is the default for a checkout that names none. */
@@ -257,7 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
     webConcurrency: integer(env, 'WEB_CONCURRENCY', 1, 1, 64),
     deliveryDays: integer(env, 'DELIVERY_DAYS', 7, 0, 365),
     sessionCacheSize: integer(env, 'SESSION_CACHE_SIZE', 10_000, 0, 10_000_000),
-    cartCacheMb: integer(env, 'CART_CACHE_MB', 8, 0, 4096),
+    answerCacheMb: integer(env, 'ANSWER_CACHE_MB', 8, 0, 4096),
     currency,
     paymentProviders: paymentProviders(env, nodeEnv),
     paymentTestWebhookSecret: webhookSecret(env, 'PAYMENT_TEST_WEBHOOK_SECRET'),

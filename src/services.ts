@@ -18,6 +18,7 @@ import { UnitsService } from './modules/units/units.service.js';
 import { UsersService } from './modules/users/users.service.js';
 import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 import type { CatalogFreshness } from './plugins/catalog-cache/freshness.js';
+import type { Answer, KeptAnswers } from './plugins/catalog-cache/kept-answers.js';
 
 /** The in-memory copies an HTTP process keeps, each kept current by what tells it of other processes' writes. */
 export interface ServiceCaches {
@@ -27,6 +28,8 @@ export interface ServiceCaches {
   catalog?: CatalogFreshness | undefined;
   /** Signed-in users' cart answers (see CartAnswers). */
   cartAnswers?: CartAnswers | undefined;
+  /** Customers' order pages and orders, as sent (see KeptAnswers). */
+  orderAnswers?: KeptAnswers<string, Answer> | undefined;
 }
 
 /** Every service, built once per process. REST routes and MCP tools both call these. */
@@ -43,7 +46,7 @@ export function createServices(ctx: AppContext, caches: ServiceCaches = {}) {
   const cart = new CartService(ctx, products, caches.cartAnswers);
   const reports = new ReportsService(ctx);
   const payments = new PaymentsService(ctx);
-  const orders = new OrdersService(ctx, payments);
+  const orders = new OrdersService(ctx, payments, caches.orderAnswers);
   const checkout = new CheckoutService(ctx, orders, payments, cart);
   const events = new EventsService(ctx);
   const webhooks = new WebhooksService(ctx);

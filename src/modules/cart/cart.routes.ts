@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { problemResponses } from '../../lib/schemas.js';
+import { JSON_UTF8, problemResponses } from '../../lib/schemas.js';
 import { currentUser } from '../../plugins/auth.js';
 import {
   AddToCartBody,
@@ -38,7 +38,7 @@ export default async function cartRoutes(fastify: FastifyInstance) {
       const body = await cart.rendered(currentUser(request).id, (view) =>
         Buffer.from(reply.serialize(view) as string),
       );
-      return reply.type('application/json; charset=utf-8').send(body as never);
+      return reply.type(JSON_UTF8).send(body as never);
     },
   );
 

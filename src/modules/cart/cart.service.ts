@@ -58,9 +58,9 @@ export class CartService {
   async rendered(userId: number, render: (cart: Cart) => Buffer): Promise<Buffer> {
     const compute = async () => {
       const cart = await this.view(userId);
-      return { body: render(cart), keep: cart.notices.length === 0 };
+      return { answer: { body: render(cart) }, keep: cart.notices.length === 0 };
     };
-    return this.answers ? this.answers.answer(userId, compute) : (await compute()).body;
+    return (this.answers ? await this.answers.answer(userId, compute) : (await compute()).answer).body;
   }
 
   /** What a writer of cart lines elsewhere (checkout) calls once its transaction has committed. */

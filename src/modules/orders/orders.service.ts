@@ -4,6 +4,7 @@ import { forbidden, invalidField, notFound } from '../../lib/errors.js';
 import { parseMoney } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
 import { parseInstant } from '../../lib/time.js';
+import type { Answer, KeptAnswers } from '../../plugins/catalog-cache/kept-answers.js';
 import type { SessionUser } from '../auth/auth.service.js';
 import type { Refund } from '../payments/payments.schemas.js';
 import type { PaymentsService } from '../payments/payments.service.js';
@@ -26,7 +27,36 @@ export class OrdersService {
   constructor(
     private readonly ctx: AppContext,
     private readonly payments: PaymentsService,
+    private readonly answers?: KeptAnswers<string, Answer>,
   ) {}
+
+  /**
+   * A page of orders as `render` turns it into bytes, with its total: the kept answer while
+   * nothing it shows has changed (see KeptAnswers). A search by customer (`q`) reads users too,
+   * which the kept answers do not follow, so it is never kept.
+   */
+  async renderedList(
+    query: OrderQuery,
+    page: Page,
+    render: (orders: Order[]) => Buffer,
+  ): Promise<Answer & { total: number }> {
+    const compute = async () => {
+      const { items, total } = await this.list(query, page);
+      return { answer: { body: render(items), total }, keep: query.q === undefined };
+    };
+    const key = `list ${JSON.stringify(query)} ${page.offset} ${page.limit}`;
+    const { body, total = 0 } = this.answers
+      ? await this.answers.answer(key, compute)
+      : (await compute()).answer;
+    return { body, total };
+  }
+
+  /** get(), as `render` turns it into bytes: the kept answer while nothing it shows has changed. */
+  async rendered(viewer: SessionUser, id: number, render: (order: Order) => Buffer): Promise<Buffer> {
+    const compute = async () => ({ answer: { body: render(await this.get(viewer, id)) }, keep: true });
+    const key = `order ${viewer.id} ${viewer.isAdmin} ${id}`;
+    return (this.answers ? await this.answers.answer(key, compute) : (await compute()).answer).body;
+  }
 
   /** One order by id, unchecked: for callers that already decided the viewer may see it. */
   byId(id: number): Promise<Order> {

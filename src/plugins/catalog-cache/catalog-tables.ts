@@ -3,7 +3,7 @@ import type { Database, Db } from '../../db/database.js';
 
 /**
  * Whether a write to a table can change what the public catalog shows (prices, stock, images,
- * categories, best sellers — which follow orders). The one list the catalog cache is driven by:
+ * categories, best sellers — which follow orders) or what an order shows (OrdersService's kept answers). The one list the catalog cache is driven by:
  * the change tracker counts writes to these tables in this process, and PostgreSQL NOTIFY triggers
  * sit on exactly these (syncCatalogTriggers) to tell the other processes. Typed over every table
  * of Database, so a new table does not compile until it is classified here.
@@ -24,12 +24,13 @@ const SHAPES_CATALOG: Record<keyof Database, boolean> = {
   refresh_tokens: false,
   cart_items: false,
   idempotency_keys: false,
-  // Money and fulfilment: an order's own status and payment_status are written on `orders`.
-  payments: false,
-  payment_events: false,
-  refunds: false,
+  // What an order's answer shows besides `orders` and `order_items` (its payments, their ledger,
+  // its shipments): the signed-in order answers kept in memory follow the same version.
+  payments: true,
+  payment_events: true,
+  refunds: true,
+  shipments: true,
   payment_webhook_events: false,
-  shipments: false,
   order_events: false,
   events: false,
   webhook_endpoints: false,
