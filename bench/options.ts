@@ -1,4 +1,6 @@
 // What a bench run measures, from the environment and the command line (`npm run bench -- names...`).
+import { spawnSync } from 'node:child_process';
+
 export type Dialect = 'sqlite' | 'postgres';
 
 function positive(name: string, fallback: number): number {
@@ -15,6 +17,14 @@ function databases(): Dialect[] {
   return [...new Set(names as Dialect[])];
 }
 
+/** wrk (a C client, Debian's `wrk`) when installed, as issue 15 measured; else autocannon, in this process. */
+function client(): 'wrk' | 'autocannon' {
+  const chosen = process.env.BENCH_CLIENT;
+  if (chosen === 'wrk' || chosen === 'autocannon') return chosen;
+  if (chosen) throw new Error(`BENCH_CLIENT is wrk or autocannon, got "${chosen}"`);
+  return spawnSync('wrk', ['--version']).error ? 'autocannon' : 'wrk';
+}
+
 const filters = process.argv.slice(2);
 
 export const options = Object.freeze({
@@ -23,6 +33,8 @@ export const options = Object.freeze({
   /** Concurrent connections, and the number of users of the checkout scenario. */
   connections: positive('BENCH_CONNECTIONS', 32),
   databases: databases(),
+  /** What loads the plain GET reads (checkout and uploads always use autocannon). */
+  client: client(),
   /** A server on which the bench may create and drop a `mercato_bench_*` database. */
   postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   /** Where the server writes its `--cpu-prof` profiles (one folder per database), if anywhere. */

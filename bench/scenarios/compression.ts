@@ -1,7 +1,7 @@
 // Catalog reads per encoding, with the server's CPU time per request (which other load on the
 // machine does not skew): anonymous reads are response-cache hits sending the stored compressed
 // form; a signed-in read is built and compressed per request.
-import { measure } from '../measure.js';
+import { measureGet } from '../measure.js';
 import { wanted } from '../options.js';
 import { record } from '../report.js';
 import { cpuSecondsOf, withPeakRss } from '../rss.js';
@@ -10,7 +10,7 @@ import type { ScenarioContext } from './context.js';
 export async function runCompression({ app, shop, result }: ScenarioContext): Promise<void> {
   if (!wanted('compression')) return;
   const signedIn = `Bearer ${shop.reader}`;
-  const variants = [
+  const variants: { label: string; headers: Record<string, string> }[] = [
     { label: 'identity', headers: {} },
     { label: 'gzip', headers: { 'accept-encoding': 'gzip' } },
     { label: 'br', headers: { 'accept-encoding': 'gzip, deflate, br' } },
@@ -21,7 +21,7 @@ export async function runCompression({ app, shop, result }: ScenarioContext): Pr
     for (const variant of variants) {
       const cpuStart = cpuSecondsOf(app.pid);
       const { result: measured, peakRss } = await withPeakRss(app.pid, () =>
-        measure({ url: `${app.url}${path}`, headers: variant.headers }),
+        measureGet(`${app.url}${path}`, variant.headers),
       );
       const perCpuSecond = measured.total / (cpuSecondsOf(app.pid) - cpuStart);
       record(result, {

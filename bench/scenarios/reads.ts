@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type CannedFile, cannedAnswer, cannedKey } from '../canned.js';
 import { startCeiling } from '../ceiling-process.js';
 import { type Headers, rawGet } from '../client.js';
-import { measure } from '../measure.js';
+import { measureGet } from '../measure.js';
 import { wanted } from '../options.js';
 import { record } from '../report.js';
 import { withPeakRss } from '../rss.js';
@@ -72,9 +72,9 @@ export async function runReads(context: ScenarioContext): Promise<void> {
   const ceiling = await startCeiling(canned, join(context.dir, `canned-${result.dialect}.json`));
   try {
     for (const read of selected) {
-      const base = await measure({ url: `${ceiling.url}${read.path}`, headers: read.headers });
+      const base = await measureGet(`${ceiling.url}${read.path}`, read.headers);
       const { result: measured, peakRss } = await withPeakRss(app.pid, () =>
-        measure({ url: `${app.url}${read.path}`, headers: read.headers }),
+        measureGet(`${app.url}${read.path}`, read.headers),
       );
       const problems = measured.errors + measured.non2xx + base.errors + base.non2xx;
       record(result, {

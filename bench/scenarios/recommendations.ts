@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startApp } from '../app.js';
 import { migratedDatabase } from '../databases.js';
 import { fillRecommendationsData } from '../fixtures/recommendations-data.js';
-import { measure } from '../measure.js';
+import { measureGet } from '../measure.js';
 import { options, wanted } from '../options.js';
 import { type DatabaseResult, record } from '../report.js';
 import { withPeakRss } from '../rss.js';
@@ -38,9 +38,7 @@ export async function runRecommendations(dir: string): Promise<DatabaseResult | 
       const coldStart = performance.now();
       await (await fetch(url)).text();
       const cold = performance.now() - coldStart;
-      const { result: measured, peakRss } = await withPeakRss(app.pid, () =>
-        measure({ url, connections: 8 }),
-      );
+      const { result: measured, peakRss } = await withPeakRss(app.pid, () => measureGet(url, {}, 8));
       record(result, {
         scenario: `GET /api/products/{id}/recommendations, ${label}`,
         rate: measured.rps,
