@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import { type Config, sessionUrlOf } from './config.js';
 import { type AppContext, type ContextOptions, createContext } from './context.js';
+import { dataVersionReadStale } from './db/connect.js';
 import { lazySerializerFactory, lazyValidator } from './lib/lazy-compile.js';
 import { connectRedis } from './lib/redis.js';
 import { requestLogger } from './lib/request-logger.js';
@@ -172,6 +173,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   );
   // One synchronous hook for the headers every response carries (an async hook costs a promise per request).
   app.addHook('onRequest', (request, reply, done) => {
+    dataVersionReadStale(db);
     reply.header('x-request-id', request.id);
     reply.headers(securityHeaders);
     done();

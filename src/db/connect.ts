@@ -87,12 +87,26 @@ export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}):
     sqlite.pragma('cache_size = -8000');
     // Prepared once: sqlite.pragma() prepares on every call, a tenth of a cached catalog read.
     const dataVersion = sqlite.prepare('pragma data_version').pluck();
-    const readDataVersion = () => dataVersion.get() as number;
+    // Read once per request (the session check and a kept answer each ask; a pragma is a twentieth
+    // of a kept read): every request start forgets the last reading (dataVersionReadStale), so a
+    // reading a request is given is never older than that request. Forgotten at the end of the
+    // event loop's turn too, for what reads outside requests.
+    let reading: number | undefined;
+    const forget = () => {
+      reading = undefined;
+    };
+    const readDataVersion = () => {
+      if (reading === undefined) {
+        reading = dataVersion.get() as number;
+        setImmediate(forget);
+      }
+      return reading;
+    };
     const db = openTracked(
       new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
       readDataVersion,
     );
-    dataVersions.set(db, readDataVersion);
+    dataVersions.set(db, { read: readDataVersion, forget });
     return db;
   }
   const pool = new pg.Pool({ ...pgClientOptions(url.url), max: options.poolSize ?? 10, types: pgTypes() });
@@ -106,13 +120,16 @@ export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}):
   return openTracked(new PostgresDialect({ pool }));
 }
 
-const dataVersions = new WeakMap<Db, () => number>();
+const dataVersions = new WeakMap<Db, { read: () => number; forget: () => void }>();
 
 /**
  * SQLite: reads PRAGMA data_version of the app's connection, synchronously; it changes when another
  * connection (a cluster worker, a CLI) commits. Undefined for PostgreSQL.
  */
-export const dataVersionOf = (db: Db): (() => number) | undefined => dataVersions.get(db);
+export const dataVersionOf = (db: Db): (() => number) | undefined => dataVersions.get(db)?.read;
+
+/** A request has started: the next data_version reading is a fresh one (SQLite; nothing for PostgreSQL). */
+export const dataVersionReadStale = (db: Db): void => dataVersions.get(db)?.forget();
 
 // biome-ignore lint/suspicious/noExplicitAny: works on any schema, including a migration's
 export function dialectOf(db: Kysely<any>): DialectName {
