@@ -178,11 +178,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     reply.headers(securityHeaders);
     done();
   });
-  await app.register(cors, {
-    origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    exposedHeaders: ['X-Total-Count', 'Link', 'ETag', 'Retry-After', 'X-Request-Id', 'Location'],
-  });
+  // Without CORS_ORIGINS no origin is allowed: no plugin, rather than its hook on every request
+  // deciding to add nothing (a preflight is then a 405 problem, as it was).
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: [...config.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      exposedHeaders: ['X-Total-Count', 'Link', 'ETag', 'Retry-After', 'X-Request-Id', 'Location'],
+    });
+  }
   await app.register(rateLimitPlugin, { max: config.rateLimitMax, authMax: config.authRateLimitMax, redis });
   await app.register(authPlugin);
   await app.register(catalogCachePlugin, { freshness: catalog });

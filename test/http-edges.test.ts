@@ -217,5 +217,29 @@ for (const dialect of testDialects()) {
         'Location',
       ]);
     });
+
+    it('without CORS_ORIGINS, no origin is allowed and a preflight is a 405 problem', async () => {
+      const closed = await buildTestApp(dialect);
+      try {
+        const preflight = await closed.request({
+          method: 'OPTIONS',
+          url: '/api/cart/items/1',
+          headers: { origin: 'https://shop.example', 'access-control-request-method': 'PATCH' },
+        });
+        assert.equal(preflight.statusCode, 405);
+        assert.equal(preflight.json().status, 405);
+        assert.equal(preflight.headers['access-control-allow-origin'], undefined);
+        const read = await closed.request({
+          method: 'GET',
+          url: '/api/products',
+          headers: { origin: 'https://shop.example' },
+        });
+        assert.equal(read.statusCode, 200);
+        assert.equal(read.headers['access-control-allow-origin'], undefined);
+        assert.equal(read.headers['access-control-expose-headers'], undefined);
+      } finally {
+        await closed.close();
+      }
+    });
   });
 }
