@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { changeTrackerOf } from '../src/plugins/catalog-cache/index.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
-import { catalog } from './helpers/catalog.js';
+import { catalog, catalogSettled } from './helpers/catalog.js';
 import { testDialects } from './helpers/env.js';
 import { writeBehindTheAppsBack } from './helpers/outside-write.js';
 
@@ -45,24 +45,12 @@ for (const dialect of testDialects()) {
       return cart;
     };
 
-    /**
-     * Waits until the catalog version has stopped moving: PostgreSQL tells this process of the
-     * fixture's own catalog writes asynchronously (NOTIFY), later still on a loaded machine.
-     */
-    const catalogSettled = async () => {
-      const tracker = changeTrackerOf(t.db);
-      let seen = tracker.version;
-      for (let quiet = 0, i = 0; quiet < 3 && i < 100; i++) {
-        await sleep(dialect === 'postgres' ? 40 : 0);
-        quiet = tracker.version === seen ? quiet + 1 : 0;
-        seen = tracker.version;
-      }
-    };
+    const settled = () => catalogSettled(t);
 
     it('a repeated read of a 5-line cart runs no statement', async () => {
       const buyer = await t.customer('fivelines');
       for (let i = 0; i < 5; i++) await add(buyer.token, (await shop.product({ name: `Line ${i}` })).id);
-      await catalogSettled();
+      await settled();
       await cartOf(buyer.token);
       const tracker = changeTrackerOf(t.db);
       const before = tracker.statements;
@@ -75,7 +63,7 @@ for (const dialect of testDialects()) {
       const buyer = await t.customer('kept');
       const product = await shop.product({ name: 'Kept lamp', price: 12 });
       await add(buyer.token, product.id);
-      await catalogSettled();
+      await settled();
       await cartOf(buyer.token);
       const tracker = changeTrackerOf(t.db);
       const before = tracker.statements;
@@ -118,7 +106,7 @@ for (const dialect of testDialects()) {
       const buyer = await t.customer('elsewhere');
       const product = await shop.product({ name: 'Shared mug', price: 8 });
       await add(buyer.token, product.id);
-      await catalogSettled();
+      await settled();
       await cartOf(buyer.token);
       await cartOf(buyer.token);
       await writeBehindTheAppsBack(t, `update cart_items set quantity = 7 where user_id = ${buyer.id}`);
@@ -133,7 +121,7 @@ for (const dialect of testDialects()) {
       const buyer = await t.customer('warmadd');
       const plenty = await shop.product({ name: 'Plenty', stock: 100_000 });
       const few = await shop.product({ name: 'Few', stock: 250 });
-      await catalogSettled();
+      await settled();
       await add(buyer.token, plenty.id); // the product's JSON is now in memory
       const tracker = changeTrackerOf(t.db);
       const before = tracker.statements;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { changeTrackerOf } from '../src/plugins/catalog-cache/index.js';
 import { buildTestApp, type TestApp } from './helpers/app.js';
+import { catalogSettled } from './helpers/catalog.js';
 import { testDialects } from './helpers/env.js';
 import { addToCart, checkout, insertSerializedProduct } from './helpers/orders.js';
 import { writeBehindTheAppsBack } from './helpers/outside-write.js';
@@ -55,6 +56,7 @@ for (const dialect of testDialects()) {
       });
       assert.equal(refund.statusCode, 201, refund.body);
 
+      await catalogSettled(t);
       // Plus, once per catalog version, the next offer boundary (how long the answer may be kept).
       const list = await statementsOf('/api/orders', buyer.token);
       assert.ok(list.statements <= 7, `${list.statements} statements for the list`);

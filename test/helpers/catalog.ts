@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { changeTrackerOf } from '../../src/plugins/catalog-cache/index.js';
 import type { TestApp } from './app.js';
 
 /** Catalog fixtures through the public API, as an admin would create them. */
@@ -37,4 +39,19 @@ export function catalog(t: TestApp) {
     },
     get: (url: string, headers: Record<string, string> = {}) => t.request({ method: 'GET', url, headers }),
   };
+}
+
+/**
+ * Waits until the catalog version has stopped moving: PostgreSQL tells the app of its own catalog
+ * writes asynchronously (NOTIFY), later still on a loaded machine. Before counting what a repeated
+ * read runs, so that a late NOTIFY does not make it a first read again.
+ */
+export async function catalogSettled(t: TestApp): Promise<void> {
+  const tracker = changeTrackerOf(t.db);
+  let seen = tracker.version;
+  for (let quiet = 0, i = 0; quiet < 3 && i < 100; i++) {
+    await sleep(t.dialect === 'postgres' ? 40 : 0);
+    quiet = tracker.version === seen ? quiet + 1 : 0;
+    seen = tracker.version;
+  }
 }
