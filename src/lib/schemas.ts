@@ -73,6 +73,3 @@ export const NullableString = (options: { maxLength: number; description?: strin
   });
 
 export const Message = Type.Object({ message: Type.String() });
-
-/** The content type of an answer already serialized by its route's response schema. */
-export const JSON_UTF8 = 'application/json; charset=utf-8';

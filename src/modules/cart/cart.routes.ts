@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { JSON_UTF8, problemResponses } from '../../lib/schemas.js';
+import { problemResponses } from '../../lib/schemas.js';
+import { sendSerialized, serializerOf } from '../../lib/serialized.js';
 import { currentUser } from '../../plugins/auth.js';
 import {
   AddToCartBody,
@@ -32,14 +33,8 @@ export default async function cartRoutes(fastify: FastifyInstance) {
         response: { 200: Cart, ...problemResponses(401) },
       },
     },
-    async (request, reply) => {
-      // Rendered by this route's own Cart serializer (which returns a string), so a stored answer
-      // is exactly what would be sent; Fastify sends Buffers as they are.
-      const body = await cart.rendered(currentUser(request).id, (view) =>
-        Buffer.from(reply.serialize(view) as string),
-      );
-      return reply.type(JSON_UTF8).send(body as never);
-    },
+    async (request, reply) =>
+      sendSerialized(reply, await cart.rendered(currentUser(request).id, serializerOf(reply))),
   );
 
   app.post(

@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { AppError, invalidField, notFound } from '../../lib/errors.js';
 import { toAmount } from '../../lib/money.js';
 import { priceVariant } from '../../lib/pricing.js';
+import { keptOrComputed } from '../../plugins/catalog-cache/kept-answers.js';
 import { type ProductsService, variantRequired } from '../products/products.service.js';
 import { DEFAULT_VARIANT_TITLE } from '../products/variant-combination.js';
 import { loadVariantPricingRows, type VariantPricingRow } from '../products/variants.repository.js';
@@ -60,7 +61,7 @@ export class CartService {
       const cart = await this.view(userId);
       return { answer: { body: render(cart) }, keep: cart.notices.length === 0 };
     };
-    return (this.answers ? await this.answers.answer(userId, compute) : (await compute()).answer).body;
+    return (await keptOrComputed(this.answers, userId, compute)).body;
   }
 
   /** What a writer of cart lines elsewhere (checkout) calls once its transaction has committed. */

@@ -2,7 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { pageHeaders, pageOf, sendPage } from '../../lib/pagination.js';
-import { IdParams, JSON_UTF8, PageOf, problemResponses } from '../../lib/schemas.js';
+import { IdParams, PageOf, problemResponses } from '../../lib/schemas.js';
+import { sendSerialized, serializerOf } from '../../lib/serialized.js';
 import { currentUser } from '../../plugins/auth.js';
 import { CaptureBody, Refund, RefundBody } from '../payments/payments.schemas.js';
 import { checkoutAnswer } from './checkout.service.js';
@@ -79,12 +80,9 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
       const page = pageOf(request.query);
       const { status, payment_status } = request.query;
       const filter = { userId: currentUser(request).id, status, paymentStatus: payment_status };
-      // Rendered by this route's own serializer (see GET /cart): a kept answer is what would be sent.
-      const { body, total } = await orders.renderedList(filter, page, (items) =>
-        Buffer.from(reply.serialize(items) as string),
-      );
+      const { body, total } = await orders.renderedList(filter, page, serializerOf(reply));
       pageHeaders(request, reply, page, total);
-      return reply.type(JSON_UTF8).send(body as never);
+      return sendSerialized(reply, body);
     },
   );
 
@@ -101,12 +99,11 @@ export default async function ordersRoutes(fastify: FastifyInstance) {
         response: { 200: Order, ...problemResponses(401, 404) },
       },
     },
-    async (request, reply) => {
-      const body = await orders.rendered(currentUser(request), request.params.id, (order) =>
-        Buffer.from(reply.serialize(order) as string),
-      );
-      return reply.type(JSON_UTF8).send(body as never);
-    },
+    async (request, reply) =>
+      sendSerialized(
+        reply,
+        await orders.rendered(currentUser(request), request.params.id, serializerOf(reply)),
+      ),
   );
 
   app.post(

@@ -4,7 +4,7 @@ import { forbidden, invalidField, notFound } from '../../lib/errors.js';
 import { parseMoney } from '../../lib/money.js';
 import type { Page, Paged } from '../../lib/pagination.js';
 import { parseInstant } from '../../lib/time.js';
-import type { Answer, KeptAnswers } from '../../plugins/catalog-cache/kept-answers.js';
+import { type Answer, type KeptAnswers, keptOrComputed } from '../../plugins/catalog-cache/kept-answers.js';
 import type { SessionUser } from '../auth/auth.service.js';
 import type { Refund } from '../payments/payments.schemas.js';
 import type { PaymentsService } from '../payments/payments.service.js';
@@ -45,9 +45,7 @@ export class OrdersService {
       return { answer: { body: render(items), total }, keep: query.q === undefined };
     };
     const key = `list ${JSON.stringify(query)} ${page.offset} ${page.limit}`;
-    const { body, total = 0 } = this.answers
-      ? await this.answers.answer(key, compute)
-      : (await compute()).answer;
+    const { body, total = 0 } = await keptOrComputed(this.answers, key, compute);
     return { body, total };
   }
 
@@ -55,7 +53,7 @@ export class OrdersService {
   async rendered(viewer: SessionUser, id: number, render: (order: Order) => Buffer): Promise<Buffer> {
     const compute = async () => ({ answer: { body: render(await this.get(viewer, id)) }, keep: true });
     const key = `order ${viewer.id} ${viewer.isAdmin} ${id}`;
-    return (this.answers ? await this.answers.answer(key, compute) : (await compute()).answer).body;
+    return (await keptOrComputed(this.answers, key, compute)).body;
   }
 
   /** One order by id, unchecked: for callers that already decided the viewer may see it. */

@@ -3,9 +3,10 @@ import type { Database, Db } from '../../db/database.js';
 
 /**
  * Whether a write to a table can change what the public catalog shows (prices, stock, images,
- * categories, best sellers — which follow orders) or what an order shows (OrdersService's kept answers). The one list the catalog cache is driven by:
- * the change tracker counts writes to these tables in this process, and PostgreSQL NOTIFY triggers
- * sit on exactly these (syncCatalogTriggers) to tell the other processes. Typed over every table
+ * categories, best sellers — which follow orders) or what an order shows (OrdersService's kept
+ * answers). The one list the catalog cache is driven by: the change tracker counts writes to
+ * these tables in this process, and PostgreSQL NOTIFY triggers sit on exactly these
+ * (syncCatalogTriggers) to tell the other processes. Typed over every table
  * of Database, so a new table does not compile until it is classified here.
  */
 const SHAPES_CATALOG: Record<keyof Database, boolean> = {

@@ -93,3 +93,12 @@ export class KeptAnswers<K, A extends Answer> {
     this.bytes = 0;
   }
 }
+
+/** What a service with or without kept answers gives: `store`'s answer under `key`, or `compute`'s. */
+export async function keptOrComputed<K, A extends Answer>(
+  store: KeptAnswers<K, A> | undefined,
+  key: K,
+  compute: () => Promise<{ answer: A; keep: boolean }>,
+): Promise<A> {
+  return store ? store.answer(key, compute) : (await compute()).answer;
+}
