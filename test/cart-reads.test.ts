@@ -179,6 +179,70 @@ for (const dialect of testDialects()) {
       );
     });
 
+    it('after a sale elsewhere, reads only the lines and the stock, and shows what the product page shows', async () => {
+      const buyer = await t.customer('stockonly');
+      const plain = await shop.product({ name: 'Stock lamp', stock: 6 });
+      const sized = await shop.product({
+        name: 'Stock shirt',
+        stock: undefined,
+        options: [{ name: 'Size', values: ['S', 'M'] }],
+        variants: [
+          { option_values: { Size: 'S' }, stock: 2 },
+          { option_values: { Size: 'M' }, stock: 5 },
+        ],
+      });
+      const [small, medium] = sized.variants;
+      await add(buyer.token, plain.id);
+      await t.request({
+        method: 'POST',
+        url: '/api/cart',
+        token: buyer.token,
+        payload: { product_id: sized.id, variant_id: medium.id },
+      });
+      await cartOf(buyer.token);
+
+      // Another customer buys 2 of the lamp and every small shirt: stock changes, nothing else.
+      const other = await t.customer('sellsout');
+      await add(other.token, plain.id, 2);
+      await t.request({
+        method: 'POST',
+        url: '/api/cart',
+        token: other.token,
+        payload: { product_id: sized.id, variant_id: small.id, quantity: 2 },
+      });
+      const order = await t.request({ method: 'POST', url: '/api/checkout', token: other.token });
+      assert.equal(order.statusCode, 201, order.body);
+      await settled();
+
+      const tracker = changeTrackerOf(t.db);
+      const before = tracker.statements;
+      const cart = await cartOf(buyer.token);
+      // The cart's lines and its products' stock: no product is read again.
+      assert.equal(tracker.statements - before, 2);
+      for (const product of [plain, sized]) {
+        const page = (await shop.get(`/api/products/${product.id}`)).json();
+        const line = cart.items.find((i: { product_id: number }) => i.product_id === product.id);
+        assert.deepEqual(line.product, page);
+      }
+      const shirt = cart.items.find((i: { product_id: number }) => i.product_id === sized.id).product;
+      assert.equal(shirt.stock, 5);
+      assert.deepEqual(
+        shirt.variants.map((v: { stock: number; in_stock: boolean }) => [v.stock, v.in_stock]),
+        [
+          [0, false],
+          [5, true],
+        ],
+      );
+
+      // Stock set by another process is seen too.
+      await writeBehindTheAppsBack(t, `update product_variants set stock = 1 where product_id = ${plain.id}`);
+      const later = await cartWithin(
+        buyer.token,
+        (c) => (c.items[0] as { product: { stock: number } }).product.stock === 1,
+      );
+      assert.equal(later.items[0].product.stock, 1);
+    });
+
     it('sees a price written by another process', async () => {
       const buyer = await t.customer('outside');
       const product = await shop.product({ name: 'Kept kettle', price: 30 });

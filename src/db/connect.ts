@@ -13,7 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseUrl } from '../config.js';
-import { openTracked } from '../plugins/catalog-cache/index.js';
+import { changeTrackerOf, openTracked } from '../plugins/catalog-cache/index.js';
 import type { Db } from './database.js';
 import { pgClientOptions } from './sessions.js';
 
@@ -117,7 +117,19 @@ export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}):
   // and the dead client is discarded when it is released.
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
-  return openTracked(new PostgresDialect({ pool }));
+  const db = openTracked(new PostgresDialect({ pool }));
+  // The pool's backends, whose NOTIFYs are this process's own commits (see ChangeTracker).
+  const { ownBackends } = changeTrackerOf(db);
+  const backendOf = (client: pg.PoolClient) => (client as unknown as { processID: number | null }).processID;
+  pool.on('connect', (client) => {
+    const pid = backendOf(client);
+    if (pid !== null) ownBackends.add(pid);
+  });
+  pool.on('remove', (client) => {
+    const pid = backendOf(client);
+    if (pid !== null) ownBackends.delete(pid);
+  });
+  return db;
 }
 
 const dataVersions = new WeakMap<Db, { read: () => number; forget: () => void }>();

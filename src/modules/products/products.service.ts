@@ -47,6 +47,7 @@ import {
   insertVariants,
   loadOptionRows,
   loadPricingRowsOfProducts,
+  loadStockOfProducts,
   loadVariantRows,
   type NewVariantRow,
   takenSkus,
@@ -170,7 +171,8 @@ export class ProductsService {
         ]),
       );
     };
-    return this.snapshots ? this.snapshots.getMany(ids, load) : load(ids);
+    const loadStock = (productIds: readonly number[]) => loadStockOfProducts(this.ctx.db, productIds);
+    return this.snapshots ? this.snapshots.getMany(ids, load, loadStock) : load(ids);
   }
 
   async list(query: ProductQuery): Promise<Paged<Product>> {

@@ -181,6 +181,19 @@ export const loadPricingRowsOfProducts = (
   productIds: readonly number[],
 ): Promise<VariantPricingRow[]> => pricingRows(db, 'v.product_id', productIds);
 
+/** The stock of every variant (archived ones included) of these products, by variant id. */
+export async function loadStockOfProducts(
+  db: Executor,
+  productIds: readonly number[],
+): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('product_variants')
+    .select(['id', 'stock'])
+    .where('product_id', 'in', [...new Set(productIds)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.stock]));
+}
+
 async function pricingRows(
   db: Executor,
   by: 'v.id' | 'v.product_id',

@@ -45,6 +45,21 @@ export const CATALOG_TABLES: ReadonlySet<string> = new Set(
     .map(([table]) => table),
 );
 
+/**
+ * The catalog tables a product's own JSON and a cart's pricing rows are read from: what the
+ * products service's in-memory product copies follow (not orders, payments or shipments).
+ */
+export const PRODUCT_TABLES: ReadonlySet<string> = new Set([
+  'products',
+  'product_options',
+  'product_option_values',
+  'product_variants',
+  'categories',
+  'offers',
+  'media',
+  'product_images',
+] satisfies (keyof Database)[]);
+
 export const CATALOG_CHANNEL = 'mercato_catalog';
 const TRIGGER_SUFFIX = '_notify_catalog';
 

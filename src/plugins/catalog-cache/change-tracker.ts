@@ -1,50 +1,36 @@
 import {
-  AliasNode,
   type Dialect,
   Kysely,
   type KyselyPlugin,
-  type OperationNode,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
   type QueryResult,
   type RootOperationNode,
-  TableNode,
   type UnknownRow,
 } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from '../../db/database.js';
 import { pgClientOptions } from '../../db/sessions.js';
 import { CATALOG_CHANNEL, CATALOG_TABLES } from './catalog-tables.js';
-
-function writtenTable(node: RootOperationNode): string | null | undefined {
-  const name = (n: OperationNode | undefined): string | undefined => {
-    if (!n) return undefined;
-    if (TableNode.is(n)) return n.table.identifier.name;
-    if (AliasNode.is(n)) return name(n.node);
-    return undefined;
-  };
-  switch (node.kind) {
-    case 'InsertQueryNode':
-      return name(node.into);
-    case 'UpdateQueryNode':
-      return name(node.table);
-    case 'DeleteQueryNode':
-      return name(node.from.froms[0]);
-    case 'RawNode':
-      // Raw SQL: a write of unknown target (null) is assumed to touch the catalog.
-      return /^\s*(insert|update|delete|replace)\b/i.test(node.sqlFragments[0] ?? '') ? null : undefined;
-    default:
-      return undefined;
-  }
-}
+import { type ChangeKind, trackedDialect, writtenTable } from './tracked-driver.js';
 
 /**
  * Counts catalog writes (to CATALOG_TABLES, or raw SQL writes of unknown target) made through one
- * Kysely instance and its transactions, in this process.
+ * Kysely instance and its transactions, in this process. Besides the catalog version (any such
+ * write), it keeps narrower versions (ChangeKind) for what only part of the catalog shapes.
  */
 export class ChangeTracker implements KyselyPlugin {
   private local = 0;
   private external = 0;
+  /** This process's committed writes of each kind (counted by the tracked driver after commit). */
+  private readonly committedOf: Record<ChangeKind, number> = { products: 0, stock: 0, offers: 0 };
+  /** Other processes' writes, of any kind: what a narrower version cannot tell apart. */
+  private foreign = 0;
+  /**
+   * PostgreSQL: the backends of this process's pool. A NOTIFY one of them sent is this process's
+   * own commit, which the narrower versions have counted already, precisely.
+   */
+  readonly ownBackends = new Set<number>();
   /** Every statement run through this instance: what proves a response-cache hit ran none. */
   statements = 0;
 
@@ -77,13 +63,28 @@ export class ChangeTracker implements KyselyPlugin {
     }
   }
 
-  /** Another process committed a change (PostgreSQL NOTIFY, SQLite data_version). */
-  bumpExternal(): void {
+  /**
+   * A change was committed outside this tracker's sight (PostgreSQL NOTIFY, SQLite data_version, a
+   * LISTEN session lost). `ownBackend`: the NOTIFY came from this process's pool.
+   */
+  bumpExternal(ownBackend = false): void {
     this.external += 1;
+    if (!ownBackend) this.foreign += 1;
   }
 
+  /** The tracked driver: a transaction (or a statement outside one) with writes of these kinds committed. */
+  committed(kinds: Iterable<ChangeKind>): void {
+    for (const kind of kinds) this.committedOf[kind] += 1;
+  }
+
+  /** The catalog version: moves with every catalog write, this process's or another's. */
   get version(): string {
     return `${this.local}:${this.external}`;
+  }
+
+  /** A narrower version: moves with this process's committed writes of `kind`, and any other process's write. */
+  versionOf(kind: ChangeKind): string {
+    return `${this.committedOf[kind]}:${this.foreign}`;
   }
 }
 
@@ -96,7 +97,7 @@ const trackers = new WeakMap<Db, ChangeTracker>();
  */
 export function openTracked(dialect: Dialect, readDataVersion?: () => number): Db {
   const tracker = new ChangeTracker();
-  const db = new Kysely<Database>({ dialect, plugins: [tracker] });
+  const db = new Kysely<Database>({ dialect: trackedDialect(dialect, tracker), plugins: [tracker] });
   if (readDataVersion) tracker.watchDataVersion(readDataVersion);
   trackers.set(db, tracker);
   return db;
@@ -127,8 +128,8 @@ export const LISTEN_RETRY_MS = { first: 250, max: 5000 };
 
 /** What a LISTEN session tells its owner. */
 export interface ListenHandlers {
-  /** A NOTIFY on the channel, with its payload. */
-  notify(payload: string): void;
+  /** A NOTIFY on the channel, with its payload and the process id of the backend that sent it. */
+  notify(payload: string, from: number): void;
   /** The session was lost, or is back: notifications may have been missed in between. */
   reset(): void;
   onLost?(error: Error | undefined): void;
@@ -160,7 +161,7 @@ export function keepListening(sessionUrl: string, channel: string, handlers: Lis
     next.on('error', (error) => {
       failure = error;
     });
-    next.on('notification', (message) => handlers.notify(message.payload ?? ''));
+    next.on('notification', (message) => handlers.notify(message.payload ?? '', message.processId));
     try {
       await next.connect();
       await next.query(`listen ${channel}`);
@@ -213,8 +214,11 @@ export function followExternalChanges(
       async close() {},
     };
   }
-  const bump = () => tracker.bumpExternal();
-  const listening = keepListening(sessionUrl, CATALOG_CHANNEL, { notify: bump, reset: bump, onLost });
+  const listening = keepListening(sessionUrl, CATALOG_CHANNEL, {
+    notify: (_payload, from) => tracker.bumpExternal(tracker.ownBackends.has(from)),
+    reset: () => tracker.bumpExternal(),
+    onLost,
+  });
   return {
     get reliable() {
       return listening.reliable;

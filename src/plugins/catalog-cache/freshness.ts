@@ -7,6 +7,7 @@ import {
   type ExternalChanges,
   followExternalChanges,
 } from './change-tracker.js';
+import type { ChangeKind } from './tracked-driver.js';
 
 /** However quiet the catalog, nothing derived from it is kept longer than this. */
 const MAX_AGE_MS = 60_000;
@@ -18,7 +19,8 @@ const MAX_AGE_MS = 60_000;
  * catalog data in a process, so they all follow the same writes, local and external.
  */
 export class CatalogFreshness {
-  private boundary: { version: string; at: number } | undefined;
+  /** The next offer start or end, read at an offers version: only a write of offers moves it. */
+  private boundary: { offers: string; at: number } | undefined;
 
   constructor(
     private readonly db: Db,
@@ -28,27 +30,36 @@ export class CatalogFreshness {
   ) {}
 
   /**
-   * The catalog version now, brought up to date with other processes' writes; undefined while
-   * those could go unheard (PostgreSQL's LISTEN is down): then nothing may be cached or reused.
+   * The catalog version now (or the narrower version of `kind`), brought up to date with other
+   * processes' writes; undefined while those could go unheard (PostgreSQL's LISTEN is down): then
+   * nothing may be cached or reused.
    */
-  current(): string | undefined {
+  current(kind?: ChangeKind): string | undefined {
     if (!this.external.reliable) return undefined;
     this.external.refresh();
-    return this.tracker.version;
+    return this.versionOf(kind);
   }
 
-  /** Whether no catalog write has happened since `version` was read (without asking SQLite again). */
-  unchangedSince(version: string): boolean {
-    return this.external.reliable && this.tracker.version === version;
+  /** Whether nothing of `kind` (any catalog write) has changed since `version` was read (without asking SQLite again). */
+  unchangedSince(version: string, kind?: ChangeKind): boolean {
+    return this.external.reliable && this.versionOf(kind) === version;
   }
 
-  /** Until when (epoch ms) something computed now at `version` may be served. */
-  async validUntil(version: string): Promise<number> {
+  private versionOf(kind: ChangeKind | undefined): string {
+    return kind ? this.tracker.versionOf(kind) : this.tracker.version;
+  }
+
+  /** Until when (epoch ms) something computed now may be served. */
+  async validUntil(): Promise<number> {
     const now = this.clock.now();
     const nowMs = now.getTime();
-    if (!this.boundary || this.boundary.version !== version || this.boundary.at <= nowMs) {
+    const offers = this.tracker.versionOf('offers');
+    if (!this.boundary || this.boundary.offers !== offers || this.boundary.at <= nowMs) {
       const next = await nextOfferBoundary(this.db, now.toISOString());
-      this.boundary = { version, at: next ? Date.parse(next) : Number.POSITIVE_INFINITY };
+      // Kept only if no offer was written while it was read.
+      if (this.tracker.versionOf('offers') === offers)
+        this.boundary = { offers, at: next ? Date.parse(next) : Number.POSITIVE_INFINITY };
+      return Math.min(nowMs + MAX_AGE_MS, next ? Date.parse(next) : Number.POSITIVE_INFINITY);
     }
     return Math.min(nowMs + MAX_AGE_MS, this.boundary.at);
   }

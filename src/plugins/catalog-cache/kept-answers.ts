@@ -57,7 +57,7 @@ export class KeptAnswers<K, A extends Answer> {
     const generation = this.generation;
     const { answer, keep } = await compute();
     if (!keep || answer.body.length > this.options.maxBytes) return answer;
-    const until = await freshness.validUntil(catalog);
+    const until = await freshness.validUntil();
     if (generation === this.generation && this.reliable && freshness.unchangedSince(catalog))
       this.store(key, { answer, catalog, until });
     return answer;

@@ -118,7 +118,7 @@ export function addResponseStore(app: FastifyInstance, freshness: CatalogFreshne
     ) {
       return done(null, payload);
     }
-    freshness.validUntil(version).then((expiresAt) => {
+    freshness.validUntil().then((expiresAt) => {
       const headers: Record<string, string> = {};
       for (const name of STORED_HEADERS) {
         const value = reply.getHeader(name);
