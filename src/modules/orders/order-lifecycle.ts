@@ -7,6 +7,7 @@ import { returnVariantStock } from '../products/variants.repository.js';
 import { releaseUnits } from '../units/units.repository.js';
 import { ordersJson } from './order-json.js';
 import {
+  acceptHidden,
   findOrder,
   insertOrderEvents,
   itemsOfOrders,
@@ -63,7 +64,27 @@ export async function moveOrder(trx: Trx, move: OrderMove): Promise<boolean> {
  */
 export async function placeOrder(trx: Trx, orderId: number, now: string): Promise<Order | undefined> {
   const row = await markPlaced(trx, orderId, now);
-  if (!row) return undefined;
+  return row && announcePlaced(trx, row, now);
+}
+
+/**
+ * The payment resolved for an order awaiting it: the order moves to pending and is shown. One
+ * update when it was still hidden (a checkout's own answer, the usual case); else the move and
+ * placeOrder as two (3-D Secure showed it while the customer confirmed). Returns what placeOrder does.
+ */
+export async function acceptOrder(
+  trx: Trx,
+  orderId: number,
+  actor: Actor,
+  now: string,
+): Promise<Order | undefined> {
+  const row = await acceptHidden(trx, orderId, now);
+  if (row) return announcePlaced(trx, row, now);
+  await moveOrder(trx, { orderId, from: 'awaiting_payment', to: 'pending', actor, now });
+  return placeOrder(trx, orderId, now);
+}
+
+async function announcePlaced(trx: Trx, row: OrderRow, now: string): Promise<Order | undefined> {
   // Nothing changes the order between the two announcements: one JSON serves both.
   const order = await announce(trx, row, 'order.created', now);
   if (row.payment_status === 'paid') await announce(trx, row, 'order.paid', now, order);

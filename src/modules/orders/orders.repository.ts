@@ -164,6 +164,20 @@ export const markPlaced = (trx: Trx, id: number, now: string): Promise<OrderRow 
     .executeTakeFirst() as Promise<OrderRow | undefined>;
 
 /**
+ * A hidden order awaiting payment becomes pending and shown at once (the move awaiting_payment →
+ * pending stamps nothing and records no event); returns it, or undefined if it was not so.
+ */
+export const acceptHidden = (trx: Trx, id: number, now: string): Promise<OrderRow | undefined> =>
+  trx
+    .updateTable('orders')
+    .set({ status: 'pending', placed_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'awaiting_payment')
+    .where('placed_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst() as Promise<OrderRow | undefined>;
+
+/**
  * Sets the order's payment status; returns the order as changed, or undefined when it was
  * already `status` (or there is no such order).
  */

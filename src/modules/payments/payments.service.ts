@@ -5,6 +5,7 @@ import { AppError, conflict, invalidField, notFound, unauthorized } from '../../
 import { type Cents, parseMoney, toAmount } from '../../lib/money.js';
 import { refuseNul } from '../../lib/nul.js';
 import {
+  acceptOrder,
   moveOrder,
   placeOrder,
   recordOrderEvent,
@@ -203,7 +204,7 @@ export class PaymentsService {
             provider_reference: result.reference,
             updated_at: now,
           });
-          await moveOrder(trx, { orderId, from: 'awaiting_payment', to: 'pending', actor: 'customer', now });
+          return acceptOrder(trx, orderId, 'customer', now);
         }
         return placeOrder(trx, orderId, now);
       });
@@ -306,16 +307,8 @@ export class PaymentsService {
       const order =
         (await setOrderPaymentStatus(trx, payment.order_id, ORDER_PAYMENT_STATUS[status], now)) ??
         (await findOrder(trx, payment.order_id));
-      if (order?.status === 'awaiting_payment') {
-        await moveOrder(trx, {
-          orderId: payment.order_id,
-          from: 'awaiting_payment',
-          to: 'pending',
-          actor,
-          now,
-        });
-        return { placed: await placeOrder(trx, payment.order_id, now) };
-      }
+      if (order?.status === 'awaiting_payment')
+        return { placed: await acceptOrder(trx, payment.order_id, actor, now) };
       // Money arrived for an order already cancelled (it expired first): give it back below.
       return { orphanOf: order?.status === 'cancelled' ? payment.order_id : undefined };
     });
