@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
+import { parseDatabaseUrl } from '../src/config.js';
+import { createDatabase } from '../src/db/connect.js';
+import { changeTrackerOf } from '../src/plugins/catalog-cache/index.js';
 import { ADMIN_PASSWORD } from './helpers/app.js';
 import { type PostgresCluster, startPostgresCluster } from './helpers/pg-cluster.js';
 import { type PgBouncer, startPgBouncer } from './helpers/pgbouncer.js';
@@ -93,5 +97,20 @@ describe('behind PgBouncer in transaction mode', { skip }, () => {
       price = await priceOnB();
     }
     assert.equal(price, 12.5, 'B still serves the old price a second after the write');
+  });
+
+  it('counts no pooled connection as its own backend: every NOTIFY is then another process’s', async () => {
+    const ownBackendsVia = async (url: string) => {
+      const db = createDatabase(parseDatabaseUrl(url), { poolSize: 2 });
+      try {
+        await sql`select 1`.execute(db);
+        await sleep(100); // the pool checks each new connection's key in the background
+        return changeTrackerOf(db).ownBackends.size;
+      } finally {
+        await db.destroy();
+      }
+    };
+    assert.equal(await ownBackendsVia(cluster.url), 1, 'a direct connection is recognised');
+    assert.equal(await ownBackendsVia(bouncer.url('postgres')), 0, "PgBouncer's keys are its own");
   });
 });

@@ -118,15 +118,21 @@ export function createDatabase(url: DatabaseUrl, options: DatabaseOptions = {}):
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
   const db = openTracked(new PostgresDialect({ pool }));
-  // The pool's backends, whose NOTIFYs are this process's own commits (see ChangeTracker).
+  // The pool's backends, whose NOTIFYs are this process's own commits (see ChangeTracker). Only
+  // when the key the server sent is the backend's own: a pooler (PgBouncer) sends keys of its own,
+  // and then every NOTIFY counts as another process's, as it may be.
   const { ownBackends } = changeTrackerOf(db);
-  const backendOf = (client: pg.PoolClient) => (client as unknown as { processID: number | null }).processID;
+  const keyOf = (client: pg.PoolClient) => (client as unknown as { processID: number | null }).processID;
   pool.on('connect', (client) => {
-    const pid = backendOf(client);
-    if (pid !== null) ownBackends.add(pid);
+    client
+      .query<{ pid: number }>('select pg_backend_pid() as pid')
+      .then(({ rows }) => {
+        if (rows[0]?.pid === keyOf(client)) ownBackends.add(rows[0].pid);
+      })
+      .catch(() => {}); // a connection that fails here fails its first query too, and is dropped
   });
   pool.on('remove', (client) => {
-    const pid = backendOf(client);
+    const pid = keyOf(client);
     if (pid !== null) ownBackends.delete(pid);
   });
   return db;
