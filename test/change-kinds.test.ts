@@ -11,7 +11,7 @@ describe('change kinds', () => {
 
   it('a variant update setting only stock is a stock change', () => {
     const node = db.updateTable('product_variants').set({ stock: 3 }).where('id', '=', 1).toOperationNode();
-    assert.deepEqual(kindsWritten(node), ['stock']);
+    assert.deepEqual(kindsWritten(node), ['catalog', 'stock']);
   });
 
   it('a variant update setting anything else too changes what products show', () => {
@@ -20,20 +20,24 @@ describe('change kinds', () => {
       .set({ stock: 3, price_cents: 100 })
       .where('id', '=', 1)
       .toOperationNode();
-    assert.deepEqual(kindsWritten(node), ['products']);
+    assert.deepEqual(kindsWritten(node), ['catalog', 'products']);
     const inserted = db.deleteFrom('product_variants').where('id', '=', 1).toOperationNode();
-    assert.deepEqual(kindsWritten(inserted), ['products']);
+    assert.deepEqual(kindsWritten(inserted), ['catalog', 'products']);
   });
 
   it('an offer write moves the offer boundary and products', () => {
     const node = db.updateTable('offers').set({ discount_bp: 500 }).where('id', '=', 1).toOperationNode();
-    assert.deepEqual(kindsWritten(node), ['offers', 'products']);
+    assert.deepEqual(kindsWritten(node), ['catalog', 'offers', 'products']);
   });
 
-  it('orders, payments and reads change no product copy; raw SQL writes change everything', () => {
-    assert.deepEqual(kindsWritten(db.updateTable('orders').set({ status: 'pending' }).toOperationNode()), []);
+  it('orders change the catalog but no product copy; carts and reads nothing; raw SQL writes everything', () => {
+    assert.deepEqual(kindsWritten(db.updateTable('orders').set({ status: 'pending' }).toOperationNode()), [
+      'catalog',
+    ]);
+    assert.deepEqual(kindsWritten(db.deleteFrom('cart_items').toOperationNode()), []);
     assert.deepEqual(kindsWritten(db.selectFrom('products').selectAll().toOperationNode()), []);
     assert.deepEqual(kindsWritten(sql`update products set stock = 0`.toOperationNode()), [
+      'catalog',
       'products',
       'stock',
       'offers',

@@ -12,7 +12,7 @@ import pg from 'pg';
 import type { Database, Db } from '../../db/database.js';
 import { pgClientOptions } from '../../db/sessions.js';
 import { CATALOG_CHANNEL, CATALOG_TABLES } from './catalog-tables.js';
-import { type ChangeKind, trackedDialect, writtenTable } from './tracked-driver.js';
+import { type ChangeKind, type CountedKind, trackedDialect, writtenTable } from './tracked-driver.js';
 
 /**
  * Counts catalog writes (to CATALOG_TABLES, or raw SQL writes of unknown target) made through one
@@ -23,7 +23,12 @@ export class ChangeTracker implements KyselyPlugin {
   private local = 0;
   private external = 0;
   /** This process's committed writes of each kind (counted by the tracked driver after commit). */
-  private readonly committedOf: Record<ChangeKind, number> = { products: 0, stock: 0, offers: 0 };
+  private readonly committedOf: Record<CountedKind, number> = {
+    catalog: 0,
+    products: 0,
+    stock: 0,
+    offers: 0,
+  };
   /** Other processes' writes, of any kind: what a narrower version cannot tell apart. */
   private foreign = 0;
   /**
@@ -73,13 +78,16 @@ export class ChangeTracker implements KyselyPlugin {
   }
 
   /** The tracked driver: a transaction (or a statement outside one) with writes of these kinds committed. */
-  committed(kinds: Iterable<ChangeKind>): void {
+  committed(kinds: Iterable<CountedKind>): void {
     for (const kind of kinds) this.committedOf[kind] += 1;
   }
 
-  /** The catalog version: moves with every catalog write, this process's or another's. */
+  /**
+   * The catalog version: moves with every catalog write, this process's (as it is made, and again
+   * once committed) or another's.
+   */
   get version(): string {
-    return `${this.local}:${this.external}`;
+    return `${this.local + this.committedOf.catalog}:${this.external}`;
   }
 
   /** A narrower version: moves with this process's committed writes of `kind`, and any other process's write. */

@@ -12,7 +12,7 @@ import {
   type TransactionSettings,
   UpdateQueryNode,
 } from 'kysely';
-import { PRODUCT_TABLES } from './catalog-tables.js';
+import { CATALOG_TABLES, PRODUCT_TABLES } from './catalog-tables.js';
 import type { ChangeTracker } from './change-tracker.js';
 
 /** The table a statement writes: undefined for a read, null for raw SQL that writes who knows what. */
@@ -45,7 +45,10 @@ export function writtenTable(node: RootOperationNode): string | null | undefined
  */
 export type ChangeKind = 'products' | 'stock' | 'offers';
 
-const ALL_KINDS: readonly ChangeKind[] = ['products', 'stock', 'offers'];
+/** What the tracked driver counts: the narrower kinds, and any catalog write. */
+export type CountedKind = ChangeKind | 'catalog';
+
+const ALL_KINDS: readonly CountedKind[] = ['catalog', 'products', 'stock', 'offers'];
 
 /** An UPDATE of product_variants that sets nothing but `stock`. */
 function setsOnlyStock(node: RootOperationNode): boolean {
@@ -57,20 +60,21 @@ function setsOnlyStock(node: RootOperationNode): boolean {
   );
 }
 
-export function kindsWritten(node: RootOperationNode): readonly ChangeKind[] {
+export function kindsWritten(node: RootOperationNode): readonly CountedKind[] {
   const table = writtenTable(node);
   if (table === undefined) return [];
   if (table === null) return ALL_KINDS; // raw SQL writing who knows what
-  if (!PRODUCT_TABLES.has(table)) return [];
-  if (table === 'offers') return ['offers', 'products'];
-  if (table === 'product_variants' && setsOnlyStock(node)) return ['stock'];
-  return ['products'];
+  if (!CATALOG_TABLES.has(table)) return [];
+  if (!PRODUCT_TABLES.has(table)) return ['catalog'];
+  if (table === 'offers') return ['catalog', 'offers', 'products'];
+  if (table === 'product_variants' && setsOnlyStock(node)) return ['catalog', 'stock'];
+  return ['catalog', 'products'];
 }
 
 /** A connection whose writes are counted once they are committed. */
 class TrackedConnection implements DatabaseConnection {
   /** While a transaction is open: the kinds it wrote, counted when it commits. */
-  pending: Set<ChangeKind> | undefined;
+  pending: Set<CountedKind> | undefined;
 
   constructor(
     readonly inner: DatabaseConnection,
@@ -101,8 +105,8 @@ const innerOf = (connection: DatabaseConnection) => (connection as TrackedConnec
 /**
  * Counts writes by kind after they commit, never before: a reader in another connection that read
  * the old rows then finds a version that has moved, so nothing it kept from them is served. (The
- * catalog version counts at the statement and relies on NOTIFY after commit; the narrower versions
- * ignore this process's own NOTIFYs, so they count here.)
+ * catalog version also counts at the statement; after the commit it no longer waits for the
+ * NOTIFY, which the narrower versions ignore when this process sent it.)
  */
 class TrackedDriver implements Driver {
   private readonly tracked = new WeakMap<DatabaseConnection, TrackedConnection>();
