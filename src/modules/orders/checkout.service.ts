@@ -28,6 +28,7 @@ import { pickUnits, sellUnits } from '../units/units.repository.js';
 import { findUserById } from '../users/users.repository.js';
 import { assertSameRequest, claimKey, KeyTaken, requestHash } from './idempotency.js';
 import { attachOrder, findKey } from './idempotency.repository.js';
+import type { OrderItemWithSerials } from './order-json.js';
 import { moveOrder, recordOrderEvent } from './order-lifecycle.js';
 import { findOrder, insertOrder, insertOrderItems } from './orders.repository.js';
 import type { CheckoutBody, Order } from './orders.schemas.js';
@@ -61,6 +62,8 @@ interface Reservation {
   total: Cents;
   /** The cart lines the order took, as they were. */
   lines: CartLineSnapshot[];
+  /** The order's lines as written, in id order; undefined when serialized units are among them. */
+  items: OrderItemWithSerials[] | undefined;
 }
 
 /** 400, and for a request with a key possibly the sign that a simultaneous twin bought the cart. */
@@ -176,7 +179,12 @@ export class CheckoutService {
       throw paymentError(failure);
     }
     return this.payments.recordCheckout(
-      { provider: provider.name, paymentId: reservation.paymentId, orderId: reservation.orderId },
+      {
+        provider: provider.name,
+        paymentId: reservation.paymentId,
+        orderId: reservation.orderId,
+        items: reservation.items,
+      },
       result,
     );
   }
@@ -274,10 +282,8 @@ export class CheckoutService {
       delivered_at: null,
       cancelled_at: null,
     });
-    const itemIds = await insertOrderItems(
-      trx,
-      priced.map(({ line, variant, price }) => snapshot(orderId, line, variant, price)),
-    );
+    const snapshots = priced.map(({ line, variant, price }) => snapshot(orderId, line, variant, price));
+    const itemIds = await insertOrderItems(trx, snapshots);
     for (const [variantId, picked] of units) {
       const itemId = itemIds.get(variantId) as number;
       if ((await sellUnits(trx, picked, itemId, nowIso)) !== picked.length) {
@@ -302,7 +308,14 @@ export class CheckoutService {
         return { variantId: line.variant_id, before: after + line.quantity, after, at: now };
       }),
     );
-    return { userId, orderId, paymentId, total, lines };
+    // The lines as the order shows them, for its answer; serial numbers would need the units read.
+    const items =
+      units.size > 0
+        ? undefined
+        : snapshots
+            .map((item) => ({ ...item, id: itemIds.get(item.variant_id) as number, serial_numbers: [] }))
+            .sort((a, b) => a.id - b.id);
+    return { userId, orderId, paymentId, total, lines, items };
   }
 
   private shortage(

@@ -5,7 +5,7 @@ import { recordEvent } from '../events/record.js';
 import { lockProducts } from '../products/products.repository.js';
 import { returnVariantStock } from '../products/variants.repository.js';
 import { releaseUnits } from '../units/units.repository.js';
-import { ordersJson } from './order-json.js';
+import { type OrderParts, orderJsonOf, ordersJson } from './order-json.js';
 import {
   acceptHidden,
   findOrder,
@@ -77,16 +77,24 @@ export async function acceptOrder(
   orderId: number,
   actor: Actor,
   now: string,
+  known?: Omit<OrderParts, 'shipments'>,
 ): Promise<Order | undefined> {
   const row = await acceptHidden(trx, orderId, now);
-  if (row) return announcePlaced(trx, row, now);
+  // The caller's parts (a checkout knows the lines it wrote and the payment it moved) instead of
+  // reading them again; an order ships only once pending, so one awaiting payment a statement ago has no shipments.
+  if (row) return announcePlaced(trx, row, now, known && orderJsonOf(row, { ...known, shipments: [] }));
   await moveOrder(trx, { orderId, from: 'awaiting_payment', to: 'pending', actor, now });
   return placeOrder(trx, orderId, now);
 }
 
-async function announcePlaced(trx: Trx, row: OrderRow, now: string): Promise<Order | undefined> {
+async function announcePlaced(
+  trx: Trx,
+  row: OrderRow,
+  now: string,
+  known?: Order,
+): Promise<Order | undefined> {
   // Nothing changes the order between the two announcements: one JSON serves both.
-  const order = await announce(trx, row, 'order.created', now);
+  const order = await announce(trx, row, 'order.created', now, known);
   if (row.payment_status === 'paid') await announce(trx, row, 'order.paid', now, order);
   return order;
 }

@@ -22,7 +22,7 @@ export async function insertOrder(trx: Trx, order: Omit<OrderRow, 'id'>): Promis
 }
 
 export type OrderItemValues = Insertable<OrderItemsTable>;
-type OrderItemRow = Selectable<OrderItemsTable>;
+export type OrderItemRow = Selectable<OrderItemsTable>;
 
 /**
  * An order's lines in one statement; returns each line's id by its variant (one line per variant

@@ -1,4 +1,7 @@
-import type { Executor, Trx } from '../../db/database.js';
+import type { Selectable } from 'kysely';
+import type { Executor, ShipmentsTable, Trx } from '../../db/database.js';
+
+export type ShipmentRow = Selectable<ShipmentsTable>;
 
 export async function insertShipment(
   trx: Trx,
@@ -14,7 +17,7 @@ export async function insertShipment(
   return inserted.id;
 }
 
-export const shipmentsOfOrders = (db: Executor, orderIds: number[]) =>
+export const shipmentsOfOrders = (db: Executor, orderIds: number[]): Promise<ShipmentRow[]> =>
   orderIds.length === 0
     ? Promise.resolve([])
     : db.selectFrom('shipments').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute();

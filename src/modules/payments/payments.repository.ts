@@ -62,6 +62,7 @@ export const lockPayment = (trx: Trx, id: number, lock: boolean) =>
 /**
  * Moves a payment from one of `from` to `to`, only if it is still there: of two racing
  * applications (the customer's confirmation and the provider's webhook) exactly one wins.
+ * Returns the payment as moved, or undefined if it was not in `from`.
  */
 export async function movePayment(
   trx: Trx,
@@ -71,14 +72,14 @@ export async function movePayment(
     status: PaymentStatus;
     updated_at: string;
   },
-): Promise<boolean> {
-  const result = await trx
+): Promise<PaymentRow | undefined> {
+  return trx
     .updateTable('payments')
     .set(changes)
     .where('id', '=', id)
     .where('status', 'in', [...from])
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .returningAll()
+    .executeTakeFirst() as Promise<PaymentRow | undefined>;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Actor, OrderPaymentStatus, PaymentEventType, PaymentStatus, Trx } 
 import { AppError, conflict, invalidField, notFound, unauthorized } from '../../lib/errors.js';
 import { type Cents, parseMoney, toAmount } from '../../lib/money.js';
 import { refuseNul } from '../../lib/nul.js';
+import type { OrderItemWithSerials } from '../orders/order-json.js';
 import {
   acceptOrder,
   moveOrder,
@@ -14,6 +15,7 @@ import {
 } from '../orders/order-lifecycle.js';
 import { findOrder, overdueOrders } from '../orders/orders.repository.js';
 import type { Order } from '../orders/orders.schemas.js';
+import { paymentJson } from './payment-json.js';
 import {
   type AuthorizeResult,
   type OperationResult,
@@ -180,13 +182,19 @@ export class PaymentsService {
    * left it, unless something else changed the order since (a webhook kept for this payment).
    */
   async recordCheckout(
-    checkout: { provider: string; paymentId: number; orderId: number },
+    checkout: {
+      provider: string;
+      paymentId: number;
+      orderId: number;
+      /** The lines the checkout wrote, when it knows them all: the answer is built without reading them. */
+      items?: readonly OrderItemWithSerials[];
+    },
     result: Exclude<AuthorizeResult, { outcome: 'declined' }>,
   ): Promise<Order | undefined> {
-    const { paymentId, orderId } = checkout;
+    const { paymentId, orderId, items } = checkout;
     let placed: Order | undefined;
     if (result.outcome === 'authorized') {
-      placed = await this.applyAuthorized(paymentId, result.reference, result.captured, 'customer');
+      placed = await this.applyAuthorized(paymentId, result.reference, result.captured, 'customer', items);
     } else {
       const now = this.now();
       placed = await this.ctx.db.transaction().execute(async (trx) => {
@@ -199,12 +207,14 @@ export class PaymentsService {
             updated_at: now,
           });
         } else {
-          await movePayment(trx, paymentId, ['pending'], {
+          const moved = await movePayment(trx, paymentId, ['pending'], {
             status: 'pending',
             provider_reference: result.reference,
             updated_at: now,
           });
-          return acceptOrder(trx, orderId, 'customer', now);
+          // Nothing captured or refunded yet: the payment was opened by this checkout.
+          const payment = moved && paymentJson(moved, { captured: 0, refunded: 0 });
+          return acceptOrder(trx, orderId, 'customer', now, items && payment && { items, payment });
         }
         return placeOrder(trx, orderId, now);
       });
@@ -271,6 +281,7 @@ export class PaymentsService {
     reference: string | null,
     captured: boolean,
     actor: Actor,
+    items?: readonly OrderItemWithSerials[],
   ): Promise<Order | undefined> {
     const now = this.now();
     const outcome = await this.ctx.db.transaction().execute(async (trx) => {
@@ -307,8 +318,14 @@ export class PaymentsService {
       const order =
         (await setOrderPaymentStatus(trx, payment.order_id, ORDER_PAYMENT_STATUS[status], now)) ??
         (await findOrder(trx, payment.order_id));
-      if (order?.status === 'awaiting_payment')
-        return { placed: await acceptOrder(trx, payment.order_id, actor, now) };
+      if (order?.status === 'awaiting_payment') {
+        // A payment still unsettled had nothing captured or refunded before this.
+        const known = items && {
+          items,
+          payment: paymentJson(moved, { captured: captured ? payment.amount_cents : 0, refunded: 0 }),
+        };
+        return { placed: await acceptOrder(trx, payment.order_id, actor, now, known) };
+      }
       // Money arrived for an order already cancelled (it expired first): give it back below.
       return { orphanOf: order?.status === 'cancelled' ? payment.order_id : undefined };
     });
