@@ -156,9 +156,42 @@ for (const dialect of testDialects()) {
         assert.equal(second.body, first.body);
         assert.equal(second.headers['x-total-count'], first.headers['x-total-count']);
       }
-      // A signed-in reader (an admin sees archived products) is never served from the cache.
+      // An admin (who sees archived products) is never served from the cache.
       const signedIn = await t.request({ method: 'GET', url, token: await t.adminToken() });
       assert.equal(signedIn.headers['x-cache'], undefined);
+    });
+
+    it('serves a signed-in customer the catalog an anonymous visitor sees, from the same entries', async () => {
+      const product = await shop.product({ name: 'Shared stool', price: 15 });
+      const { token } = await t.customer('browser');
+      const url = `/api/products/${product.id}`;
+      const asCustomer = () => t.request({ method: 'GET', url, token });
+      // Stored by the customer's read, served to an anonymous one, and back.
+      const first = await asCustomer();
+      assert.equal(first.headers['x-cache'], 'miss');
+      for (let i = 0; i < 50 && (await shop.get(url)).headers['x-cache'] !== 'hit'; i++) await sleep(20);
+      const tracker = changeTrackerOf(t.db);
+      const statements = tracker.statements;
+      const anonymous = await shop.get(url);
+      const customer = await asCustomer();
+      assert.equal(tracker.statements, statements, 'two hits run no statement');
+      assert.deepEqual([anonymous.headers['x-cache'], customer.headers['x-cache']], ['hit', 'hit']);
+      assert.equal(customer.body, first.body);
+      assert.equal(anonymous.body, first.body);
+      // A shared cache may keep the anonymous answer for a while, never the signed-in one.
+      assert.equal(anonymous.headers['cache-control'], 'public, max-age=0, s-maxage=30');
+      assert.equal(customer.headers['cache-control'], 'private, no-cache');
+      // A bad token is refused as before, cached page or not.
+      const forged = await t.request({
+        method: 'GET',
+        url,
+        headers: { authorization: 'Bearer not-a-token' },
+      });
+      assert.equal(forged.statusCode, 401);
+      // An admin's read neither comes from the entries nor replaces them.
+      const admin = await t.request({ method: 'GET', url, token: await t.adminToken() });
+      assert.equal(admin.headers['x-cache'], undefined);
+      assert.equal((await asCustomer()).headers['x-cache'], 'hit');
     });
 
     it('keeps compressed forms: a hit sends br or gzip without compressing again', async () => {

@@ -11,6 +11,10 @@ const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=30';
 // An authenticated response (an admin sees archived products) must never land in a shared cache.
 const PRIVATE_CACHE_CONTROL = 'private, no-cache';
 
+/** Cache-Control of a public catalog answer to this request, computed or from the response store. */
+export const cacheControlFor = (request: FastifyRequest): string =>
+  request.headers.authorization ? PRIVATE_CACHE_CONTROL : PUBLIC_CACHE_CONTROL;
+
 /**
  * Strong ETag over the exact bytes sent, plus the pagination headers that travel with them (a new
  * product on page 2 changes X-Total-Count and Link of page 1 without changing its body).
@@ -39,7 +43,7 @@ function tagged(request: FastifyRequest, reply: FastifyReply, payload: unknown):
   if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
   const etag = etagOf(payload, reply);
   reply.header('etag', etag); // the identity tag: compression adds its coding when it encodes
-  reply.header('cache-control', request.headers.authorization ? PRIVATE_CACHE_CONTROL : PUBLIC_CACHE_CONTROL);
+  reply.header('cache-control', cacheControlFor(request));
   varyOn(reply, 'Authorization');
   const sent = etagForCoding(etag, selectCoding(request, reply, Buffer.byteLength(payload)));
   if (ifNoneMatchHits(request.headers['if-none-match'], sent)) {

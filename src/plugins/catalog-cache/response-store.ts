@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { type Coding, encode, etagForCoding, ifNoneMatchHits, selectCoding } from '../compression.js';
+import { cacheControlFor } from './etag.js';
 import type { CatalogFreshness } from './freshness.js';
 
 declare module 'fastify' {
@@ -22,10 +23,12 @@ interface Entry {
 
 const MAX_BYTES = 16 * 1024 * 1024;
 const MAX_ENTRY_BYTES = 512 * 1024;
-const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'vary', 'x-total-count', 'link'];
+// Not Cache-Control: an anonymous answer may go to shared caches, a signed-in one may not.
+const STORED_HEADERS = ['content-type', 'etag', 'vary', 'x-total-count', 'link'];
 
 /**
- * Anonymous public catalog GETs are answered from memory while nothing they depend on has changed:
+ * Public catalog GETs of anonymous visitors and signed-in customers (never admins) are answered
+ * from memory while nothing they depend on has changed:
  * entries carry the catalog version they were computed at (every catalog write, in this process or
  * — through PostgreSQL NOTIFY or SQLite's data_version — in another, advances it) and expire at the
  * next offer start or end, because prices change with time alone. So an admin's write shows on the
@@ -62,14 +65,10 @@ export function addResponseStore(app: FastifyInstance, freshness: CatalogFreshne
   };
 
   const cacheable = (request: FastifyRequest) =>
-    request.method === 'GET' &&
-    request.routeOptions.config.publicCache === true &&
-    request.headers.authorization === undefined;
+    request.method === 'GET' && request.routeOptions.config.publicCache === true;
 
-  // Done-style hooks: they run on every catalog request, and a hit with its coding stored sends
-  // without a single promise.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!cacheable(request)) return done();
+  /** Answers from the store if it holds a current entry for this URL; else `done` and the route runs. */
+  const serveStored = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     request.catalogVersion = freshness.current();
     if (request.catalogVersion === undefined) return done();
     reply.header('x-cache', 'miss');
@@ -82,7 +81,7 @@ export function addResponseStore(app: FastifyInstance, freshness: CatalogFreshne
     entries.delete(request.url); // most recently used last
     entries.set(request.url, entry);
     request.servedFromCache = true;
-    reply.headers(entry.headers).header('x-cache', 'hit');
+    reply.headers(entry.headers).header('x-cache', 'hit').header('cache-control', cacheControlFor(request));
     const coding = selectCoding(request, reply, entry.body.length);
     const etag = etagForCoding(entry.headers.etag ?? '', coding);
     reply.header('etag', etag);
@@ -104,6 +103,21 @@ export function addResponseStore(app: FastifyInstance, freshness: CatalogFreshne
       (body) => reply.header('content-encoding', coding).send(body),
       done,
     );
+  };
+
+  // Done-style hooks: they run on every catalog request, and a hit with its coding stored sends
+  // without a single promise. An anonymous read is looked up before anything else runs.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!cacheable(request) || request.headers.authorization !== undefined) return done();
+    serveStored(request, reply, done);
+  });
+  // A signed-in read once the route's own onRequest hooks have checked its token (a bad one is
+  // still a 401): a customer sees the catalog an anonymous visitor sees, so both share the
+  // entries; an admin, who may see archived products, is never served from them nor stored.
+  app.addHook('preValidation', (request, reply, done) => {
+    if (!cacheable(request) || request.headers.authorization === undefined || request.user?.isAdmin)
+      return done();
+    serveStored(request, reply, done);
   });
 
   app.addHook('onSend', (request, reply, payload, done) => {
