@@ -29,6 +29,9 @@ function shareOfCeiling(id: string, minimum: number): Target['judge'] {
 // The issue's figures for today's code on PostgreSQL: GET /api/cart ~960 req/s, checkout 144/s.
 const PG_CART_TODAY = 960;
 const PG_CHECKOUT_TODAY = 144;
+// Seed 003's Flask app (gunicorn, 2 workers, SQLite) on this machine class, the same flow (add 2,
+// check out, 32 users): its best run, as the README records. The issue asks for 10 times it.
+const FLASK_CHECKOUTS = 90;
 
 const TARGETS: Target[] = [
   { label: 'GET /api/cart (5 lines) ≥ 10,000 req/s', dialect: 'sqlite', judge: atLeast('cart', 10_000) },
@@ -36,6 +39,11 @@ const TARGETS: Target[] = [
     label: `GET /api/cart (5 lines) ≥ 4 × ${PG_CART_TODAY} req/s`,
     dialect: 'postgres',
     judge: atLeast('cart', 4 * PG_CART_TODAY),
+  },
+  {
+    label: `checkout (pay later, 32 users) ≥ 10 × the Flask seed's ${FLASK_CHECKOUTS} checkouts/s`,
+    dialect: 'sqlite',
+    judge: atLeast('checkout-pay-later', 10 * FLASK_CHECKOUTS),
   },
   {
     label: `checkout (pay later, 32 users) ≥ 2 × ${PG_CHECKOUT_TODAY} checkouts/s`,
