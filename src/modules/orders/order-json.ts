@@ -8,10 +8,6 @@ import { findOrder, itemsWithSerials, type OrderItemRow, type OrderRow } from '.
 import type { Order } from './orders.schemas.js';
 import { type ShipmentRow, shipmentsOfOrders } from './shipments.repository.js';
 
-/**
- * Orders as the API shows them: lines with serial numbers, payment, shipments, amounts. Read
- * through `executor`, so a transaction can describe what it is about to commit (an event's payload).
- */
 /** What an order's JSON shows besides its own row. */
 export interface OrderParts {
   /** Its lines in id order, each with the serial numbers of its units. */

@@ -26,8 +26,8 @@ export function withStock(snapshot: ProductSnapshot, stock: ReadonlyMap<number, 
   let sum = 0;
   for (const row of variants.values()) if (!row.archived) sum += row.stock;
   const variantJson = product.variants.map((v) => {
-    const now = variants.get(v.id)?.stock ?? v.stock;
-    return { ...v, stock: now, in_stock: now > 0 };
+    const left = variants.get(v.id)?.stock ?? v.stock;
+    return { ...v, stock: left, in_stock: left > 0 };
   });
   return { product: { ...product, stock: sum, in_stock: sum > 0, variants: variantJson }, variants };
 }

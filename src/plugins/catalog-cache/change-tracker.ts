@@ -11,8 +11,8 @@ import {
 import pg from 'pg';
 import type { Database, Db } from '../../db/database.js';
 import { pgClientOptions } from '../../db/sessions.js';
-import { CATALOG_CHANNEL, CATALOG_TABLES } from './catalog-tables.js';
-import { type ChangeKind, type CountedKind, trackedDialect, writtenTable } from './tracked-driver.js';
+import { CATALOG_CHANNEL } from './catalog-tables.js';
+import { type ChangeKind, type CountedKind, trackedDialect } from './tracked-driver.js';
 
 /**
  * Counts catalog writes (to CATALOG_TABLES, or raw SQL writes of unknown target) made through one
@@ -20,7 +20,6 @@ import { type ChangeKind, type CountedKind, trackedDialect, writtenTable } from 
  * write), it keeps narrower versions (ChangeKind) for what only part of the catalog shapes.
  */
 export class ChangeTracker implements KyselyPlugin {
-  private local = 0;
   private external = 0;
   /** This process's committed writes of each kind (counted by the tracked driver after commit). */
   private readonly committedOf: Record<CountedKind, number> = {
@@ -40,9 +39,7 @@ export class ChangeTracker implements KyselyPlugin {
   statements = 0;
 
   transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
-    const table = writtenTable(node);
     this.statements += 1;
-    if (table === null || (table !== undefined && CATALOG_TABLES.has(table))) this.local += 1;
     return node;
   }
 
@@ -82,12 +79,9 @@ export class ChangeTracker implements KyselyPlugin {
     for (const kind of kinds) this.committedOf[kind] += 1;
   }
 
-  /**
-   * The catalog version: moves with every catalog write, this process's (as it is made, and again
-   * once committed) or another's.
-   */
+  /** The catalog version: moves with every catalog write, this process's once committed, or another's. */
   get version(): string {
-    return `${this.local + this.committedOf.catalog}:${this.external}`;
+    return `${this.committedOf.catalog}:${this.external}`;
   }
 
   /** A narrower version: moves with this process's committed writes of `kind`, and any other process's write. */

@@ -56,10 +56,10 @@ export class CatalogFreshness {
     const offers = this.tracker.versionOf('offers');
     if (!this.boundary || this.boundary.offers !== offers || this.boundary.at <= nowMs) {
       const next = await nextOfferBoundary(this.db, now.toISOString());
+      const at = next ? Date.parse(next) : Number.POSITIVE_INFINITY;
       // Kept only if no offer was written while it was read.
-      if (this.tracker.versionOf('offers') === offers)
-        this.boundary = { offers, at: next ? Date.parse(next) : Number.POSITIVE_INFINITY };
-      return Math.min(nowMs + MAX_AGE_MS, next ? Date.parse(next) : Number.POSITIVE_INFINITY);
+      if (this.tracker.versionOf('offers') === offers) this.boundary = { offers, at };
+      return Math.min(nowMs + MAX_AGE_MS, at);
     }
     return Math.min(nowMs + MAX_AGE_MS, this.boundary.at);
   }

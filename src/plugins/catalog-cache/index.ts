@@ -19,12 +19,13 @@ export { changeTrackerOf, openTracked } from './change-tracker.js';
 export { CatalogFreshness, openCatalogFreshness } from './freshness.js';
 
 /**
- * The anonymous catalog cache, all of it, behind the `publicCache` route flag:
+ * The public catalog cache, all of it, behind the `publicCache` route flag:
  * - catalog-tables.ts: the one typed list of tables whose writes change what the catalog shows,
  *   and PostgreSQL's NOTIFY triggers on exactly those;
- * - change-tracker.ts: the catalog version (a Kysely plugin counting this process's writes, plus
- *   the LISTEN follower or SQLite's data_version for other processes' — while LISTEN is down the
- *   store is bypassed);
+ * - tracked-driver.ts: this process's writes, counted by kind once committed;
+ * - change-tracker.ts: the catalog version and the narrower ones (those counts, plus the LISTEN
+ *   follower or SQLite's data_version for other processes' — while LISTEN is down the store is
+ *   bypassed);
  * - freshness.ts: whether something computed at a catalog version may still be served (also what
  *   the products service's in-memory product copies follow);
  * - etag.ts: strong ETags, If-None-Match → 304 and Cache-Control on every public catalog GET;

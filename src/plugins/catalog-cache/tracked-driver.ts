@@ -16,7 +16,7 @@ import { CATALOG_TABLES, PRODUCT_TABLES } from './catalog-tables.js';
 import type { ChangeTracker } from './change-tracker.js';
 
 /** The table a statement writes: undefined for a read, null for raw SQL that writes who knows what. */
-export function writtenTable(node: RootOperationNode): string | null | undefined {
+function writtenTable(node: RootOperationNode): string | null | undefined {
   const name = (n: OperationNode | undefined): string | undefined => {
     if (!n) return undefined;
     if (TableNode.is(n)) return n.table.identifier.name;
@@ -105,8 +105,8 @@ const innerOf = (connection: DatabaseConnection) => (connection as TrackedConnec
 /**
  * Counts writes by kind after they commit, never before: a reader in another connection that read
  * the old rows then finds a version that has moved, so nothing it kept from them is served. (The
- * catalog version also counts at the statement; after the commit it no longer waits for the
- * NOTIFY, which the narrower versions ignore when this process sent it.)
+ * narrower versions ignore the NOTIFY this process's own commit sends; the catalog version moves
+ * again when it arrives.)
  */
 class TrackedDriver implements Driver {
   private readonly tracked = new WeakMap<DatabaseConnection, TrackedConnection>();
